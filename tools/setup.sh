@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Create (or reuse) ./.venv and install gps_ssl with its dev tools, pinned by .ci/constraints.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    -c .ci/constraints.txt -e ".[dev]" 2>&1 | grep -v -E "^WARNING: Location .* is ignored" || true
+.venv/bin/python -c "import gps_ssl, torch, torchvision; print(f'gps_ssl {gps_ssl.__version__} ready (torch {torch.__version__}, torchvision {torchvision.__version__})')"
