@@ -106,9 +106,10 @@ def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=
     return D.clamp_(min=0) if metric == 'l2' else D, torch.from_numpy(I).long()
 
 # %% ../nbs/04_neighbors.ipynb #777b5efb
-def _exact_dist(x, idx, metric, chunk=4096):
+def _exact_dist(x, idx, metric, max_memory_mb=256):
     "Distances from each row of `x` to `x[idx[row]]`, computed directly (no ||a||^2 + ||b||^2 - 2ab cancellation)."
     out = torch.empty(idx.shape, dtype=torch.float32)
+    chunk = int(max(1, max_memory_mb * 2**20 // (2 * 4 * 3 * idx.shape[1] * x.shape[1])))   # 3 [rows, k, D] temporaries
     for s in range(0, len(idx), chunk):
         q, nb = x[s:s + chunk], x[idx[s:s + chunk]]
         out[s:s + chunk] = ((nb - q[:, None]) ** 2).sum(-1) if metric == 'l2' else 1 - (nb * q[:, None]).sum(-1)
@@ -147,7 +148,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     else:
         dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
         D, I = _torch_knn(x, kk, metric, max_memory_mb, dev)
-    D = _exact_dist(x, I, metric)
+    D = _exact_dist(x, I, metric, max_memory_mb)
     D, order = D.sort(dim=1, stable=True); I = I.gather(1, order)
     if exclude_self: D, I = _drop_self(D, I, k)
     return D.contiguous(), I.contiguous()
