@@ -182,14 +182,13 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
     if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
     if metric == 'cosine': x = F.normalize(x, dim=1)
     backend = _pick_backend(backend)
-    rows_d, rows_i = [], []
+    rows_i = []   # candidate indices per row; their exact distances are recomputed below
     if backend == 'faiss':
         xn = np.ascontiguousarray(x.numpy(), dtype=np.float32)
         ix = faiss.IndexFlatL2(xn.shape[1]) if metric == 'l2' else faiss.IndexFlatIP(xn.shape[1]); ix.add(xn)
-        lims, D, I = ix.range_search(xn, tau if metric == 'l2' else 1 - tau)
-        D = torch.from_numpy(D) if metric == 'l2' else 1 - torch.from_numpy(D)
+        lims, _, I = ix.range_search(xn, tau if metric == 'l2' else 1 - tau)
         I = torch.from_numpy(I).long()
-        for r in range(n): rows_d.append(D[lims[r]:lims[r + 1]]); rows_i.append(I[lims[r]:lims[r + 1]])
+        for r in range(n): rows_i.append(I[lims[r]:lims[r + 1]])
     else:
         dev = torch.device(device) if device is not None else x.device
         xx = x.to(dev); sq = (xx * xx).sum(1); step = _chunk_rows(n, max_memory_mb)
@@ -198,10 +197,10 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
             d = (torch.addmm(sq[None], q, xx.T, alpha=-2).add_(sq[s:s + step, None]).clamp_(min=0) if metric == 'l2'
                  else torch.mm(q, xx.T).neg_().add_(1))
             for r in range(len(q)):
-                j = (d[r] < tau).nonzero()[:, 0]; rows_d.append(d[r, j].cpu()); rows_i.append(j.cpu())
+                rows_i.append((d[r] < tau).nonzero()[:, 0].cpu())
     offsets, out_i, out_d = [0], [], []
-    for r, (d, i) in enumerate(zip(rows_d, rows_i)):
-        if exclude_self: m = i != r; d, i = d[m], i[m]
+    for r, i in enumerate(rows_i):
+        if exclude_self: i = i[i != r]
         d = ((x[i] - x[r]) ** 2).sum(-1) if metric == "l2" else 1 - x[i] @ x[r]
         keep = d < tau; d, i = d[keep], i[keep]
         d, o = d.sort(stable=True); i = i[o]

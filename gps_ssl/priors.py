@@ -21,8 +21,8 @@ from .models import resnet, load_encoder
 
 # %% auto #0
 __all__ = ['PRIORS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior', 'clip_prior', 'mae_prior', 'ssl_prior', 'ConvVAE',
-           'vae_loss', 'train_vae', 'save_vae', 'load_vae', 'vae_prior', 'get_prior', 'embedding_cache_path',
-           'compute_embeddings', 'embed']
+           'vae_loss', 'train_vae', 'save_vae', 'load_vae', 'vae_prior', 'get_prior', 'embedding_cache_key',
+           'embedding_cache_path', 'compute_embeddings', 'embed']
 
 # %% ../nbs/03_priors.ipynb #43943aac
 class PriorEmbedder:
@@ -285,12 +285,16 @@ def _batches(ds, emb:PriorEmbedder, batch_size, num_workers, pin):
     else:
         for s in range(0, len(ds), batch_size): yield emb.transform(ds.get_images(np.arange(s, min(s + batch_size, len(ds)))))
 
-def embedding_cache_path(ds:ImageDataset, emb:PriorEmbedder, cache=True) -> Path|None:
-    "Where the embeddings of `ds` under prior `emb` are cached (None if caching is off)."
+def embedding_cache_key(ds:ImageDataset, emb:PriorEmbedder) -> str:
+    "The cache key: the dataset's content hash and the prior's key."
+    return fingerprint(ds.content_key(), emb.key)
+
+def embedding_cache_path(ds:ImageDataset, emb:PriorEmbedder, cache=True, key:str|None=None) -> Path|None:
+    "Where the embeddings of `ds` under prior `emb` are cached (None if caching is off); pass `key` if already computed."
     if cache is False or cache is None: return None
     folder = cache_dir('embeddings') if cache is True else Path(cache)
     safe = lambda s: ''.join(c if c.isalnum() or c in '-_.' else '_' for c in s)[:40]
-    return folder / f"{safe(ds.name)}_{safe(emb.spec.split('/')[-1])}_{fingerprint(ds.content_key(), emb.key)}.pt"
+    return folder / f"{safe(ds.name)}_{safe(emb.spec.split('/')[-1])}_{key or embedding_cache_key(ds, emb)}.pt"
 
 # %% ../nbs/03_priors.ipynb #16537b65
 @torch.no_grad()
@@ -322,8 +326,8 @@ def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embed
          ) -> torch.Tensor:
     "Prior embeddings g(x) of every image of `dataset`, `[N, D]` float32, cached on disk."
     emb = prior if isinstance(prior, PriorEmbedder) else get_prior(prior, dataset, resolution=resolution, **prior_kwargs)
-    path = embedding_cache_path(dataset, emb, cache)
-    key = fingerprint(dataset.content_key(), emb.key)
+    key = embedding_cache_key(dataset, emb)          # hashes every pixel: computed once
+    path = embedding_cache_path(dataset, emb, cache, key)
     if path is not None and path.exists():
         def ok(o):
             return (o['key'] == key and o['emb'].ndim == 2 and len(o['emb']) == len(dataset)

@@ -243,7 +243,8 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
                    knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), seconds=time.time() - t0)
         with open(log, 'a') as f: f.write(json.dumps(rec) + '\n')
         if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
-    ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
+    if start >= cfg.epochs:   # resumed a finished run: no epoch ran, so no features yet
+        ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
     metrics = dict(knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t),
                    linear_top1=linear_probe(ftr, ytr, fte, yte, epochs=cfg.probe_epochs, seed=cfg.seed, device=device),
                    positive_purity=positive_purity(sampler.positives(cfg.epochs - 1), ds.targets),
