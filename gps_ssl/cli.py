@@ -10,7 +10,7 @@ import numpy as np
 from fastcore.script import call_parse, Param, store_true
 
 from .core import atomic_write_json, atomic_write_bytes
-from .train import TrainConfig, train, METHODS, POSITIVES
+from .train import TrainConfig, train, launch, METHODS, POSITIVES
 
 # %% auto #0
 __all__ = ['gps_ssl_train', 'summarize', 'results_markdown', 'plot_results', 'gps_ssl_compare']
@@ -35,6 +35,8 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   device:str=None, # cpu, cuda, mps (default: best available)
                   seed:int=0,
                   num_workers:int=0, # data-loader workers
+                  precision:str='auto', # auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16
+                  nprocs:int=1, # local processes for data-parallel training (DDP; or start this script under torchrun)
                   out:str='runs/train', # output folder
                   resume:store_true=False, # continue the run in --out from its checkpoint
                   overwrite:store_true=False, # replace a run already in --out
@@ -43,9 +45,12 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
     cfg = TrainConfig(dataset=dataset, data_root=data_root, method=method, positives=positives, prior=prior, k=k, tau=tau,
                       rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
-                      batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers)
-    m = train(cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet)
-    print(json.dumps(m, indent=1))
+                      batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
+                      precision=precision)
+    m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet)
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()   # joined under torchrun
+    if m: print(json.dumps(m, indent=1))   # under torchrun only rank 0 returns metrics
 
 # %% ../nbs/11_cli.ipynb #bc4d2deb
 def summarize(runs:list[dict]) -> list[dict]:

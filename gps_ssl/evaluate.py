@@ -12,7 +12,7 @@ from .core import get_device
 from .data import ImageDataset
 
 # %% auto #0
-__all__ = ['extract_features', 'knn_accuracy', 'linear_probe']
+__all__ = ['extract_features', 'knn_accuracy', 'linear_probe', 'plot_training_curves', 'plot_embedding']
 
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
@@ -68,3 +68,45 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels, epochs:int=
             loss = F.cross_entropy(head(tr[b]), ytr[b])
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
     with torch.no_grad(): return (head(te).argmax(1) == yte).float().mean().item()
+
+# %% ../nbs/09_eval.ipynb #a222917a
+def _read_jsonl(path):
+    from pathlib import Path
+    path = Path(path)
+    if path.suffix != '.jsonl': path = path / 'metrics.jsonl'
+    if not path.exists(): raise FileNotFoundError(f"{path} not found; pass a run folder written by gps_ssl_train")
+    import json
+    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+
+def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
+                         path=None):
+    "Loss and kNN top-1 per epoch of each run, side by side."
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+    if isinstance(runs, (str, Path)): runs = [runs]
+    if not isinstance(runs, dict): runs = {Path(r).name: r for r in runs}
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
+    for name, r in runs.items():
+        recs = _read_jsonl(r); ep = [x['epoch'] for x in recs]
+        a1.plot(ep, [x['loss'] for x in recs], label=name); a2.plot(ep, [100 * x['knn_top1'] for x in recs], label=name)
+    a1.set(xlabel='epoch', ylabel='training loss'); a2.set(xlabel='epoch', ylabel='kNN top-1 (%)')
+    a2.legend(fontsize=7); fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    return fig
+
+def plot_embedding(feats, labels, path=None, max_points:int=2000, seed:int=0, title:str='', classes=None):
+    "2-D t-SNE of `feats` (a seeded subsample of at most `max_points`), coloured by `labels`."
+    import matplotlib.pyplot as plt
+    from sklearn.manifold import TSNE
+    f, y = torch.as_tensor(feats).float(), torch.as_tensor(labels).long()
+    if len(f) != len(y): raise ValueError(f"{len(f)} features but {len(y)} labels")
+    if len(f) > max_points: keep = torch.randperm(len(f), generator=torch.Generator().manual_seed(seed))[:max_points]; f, y = f[keep], y[keep]
+    xy = TSNE(2, init='pca', random_state=seed, perplexity=min(30, max(2, len(f) // 4))).fit_transform(F.normalize(f, dim=1).numpy())
+    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    sc = ax.scatter(xy[:, 0], xy[:, 1], c=y.numpy(), cmap='tab10' if int(y.max()) < 10 else 'tab20', s=5)
+    if classes is not None and len(classes) <= 20:
+        ax.legend(sc.legend_elements()[0], [str(c) for c in classes[:int(y.max()) + 1]], fontsize=6, markerscale=0.8, loc='best')
+    ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title or 't-SNE of frozen features', fontsize=9); fig.tight_layout()
+    if path: fig.savefig(path, dpi=120)
+    fig.xy = xy
+    return fig

@@ -2,14 +2,15 @@
 
 # %% ../nbs/10_train.ipynb #70492c0e
 from __future__ import annotations
-import copy, json, math, random, shutil, time
+import copy, json, math, os, random, shutil, socket, time
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
-from torch.utils.data import DataLoader
+import torch.distributed as dist
+from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 from .core import seed_everything, get_device, atomic_save, atomic_write_json, safe_load, CorruptFileError, seed_worker
@@ -19,12 +20,37 @@ from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau)
-from .evaluate import extract_features, knn_accuracy, linear_probe
+from .evaluate import extract_features, knn_accuracy, linear_probe, plot_training_curves, plot_embedding
 
 # %% auto #0
-__all__ = ['METHODS', 'POSITIVES', 'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'TrainConfig', 'train']
+__all__ = ['METHODS', 'POSITIVES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS', 'make_optimizer',
+           'warmup_cosine', 'TrainConfig', 'train', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
+def dist_info() -> tuple[int, int]:
+    "`(rank, world_size)` of this process; `(0, 1)` outside a process group."
+    if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+def gather(x:torch.Tensor) -> torch.Tensor:
+    "Concatenate `x` from every process along dim 0, keeping the gradient (identity when not distributed)."
+    if dist_info()[1] == 1: return x
+    import torch.distributed._functional_collectives as fc
+    if hasattr(fc, 'all_gather_single_autograd'): return fc.all_gather_single_autograd(x.contiguous(), 0, dist.group.WORLD)
+    from torch.distributed.nn.functional import all_gather   # older PyTorch
+    return torch.cat(all_gather(x.contiguous()))
+
+@torch.no_grad()
+def gather_nograd(x:torch.Tensor) -> torch.Tensor:
+    "Concatenate `x` from every process along dim 0, without gradient (for queues)."
+    if dist_info()[1] == 1: return x
+    out = [torch.empty_like(x) for _ in range(dist_info()[1])]
+    dist.all_gather(out, x.contiguous()); return torch.cat(out)
+
+def _barrier():
+    if dist_info()[1] > 1: dist.barrier()
+
+# %% ../nbs/10_train.ipynb #8a168373
 METHODS = ('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam')
 
 def mlp(dims:list[int], bn:bool=True, last_bn:bool=False) -> nn.Sequential:
@@ -48,7 +74,7 @@ def _heads(method, d, s):
     if method == 'simsiam': return mlp([d, w(2048), w(2048), w(2048)], last_bn=True), mlp([w(2048), w(512), w(2048)])
     raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
 
-# %% ../nbs/10_train.ipynb #8a168373
+# %% ../nbs/10_train.ipynb #5086383e
 class SSLMethod(nn.Module):
     "Backbone + heads (+ momentum target, + queue) of one SSL method."
     def __init__(self, method:str, backbone:nn.Module, head_scale:float=1.0, temperature:float|None=None,
@@ -64,15 +90,21 @@ class SSLMethod(nn.Module):
             for p in list(self.target_backbone.parameters()) + list(self.target_projector.parameters()): p.requires_grad = False
         if method in ('moco', 'nnclr'): self.queue = FeatureQueue(queue_size, out)
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
+        self.amp_dtype = None   # torch.bfloat16 for mixed precision (set by `train` on CUDA)
+
+    def _autocast(self, x): return torch.autocast(x.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None)
 
     def forward(self, x):
-        feats = self.backbone(x); z = self.projector(feats)
-        return dict(feats=feats, z=z, p=self.predictor(z) if self.predictor is not None else z)
+        with self._autocast(x):
+            feats = self.backbone(x); z = self.projector(feats)
+            p = self.predictor(z) if self.predictor is not None else z
+        return dict(feats=feats.float(), z=z.float(), p=p.float())   # losses run in float32
 
     @torch.no_grad()
-    def target(self, x): return self.target_projector(self.target_backbone(x))
+    def target(self, x):
+        with self._autocast(x): return self.target_projector(self.target_backbone(x)).float()
 
-# %% ../nbs/10_train.ipynb #d57c1d9c
+# %% ../nbs/10_train.ipynb #c7e2098d
 from fastcore.basics import patch
 
 @patch
@@ -80,8 +112,9 @@ def loss(self:SSLMethod, x1, x2, indexes=None):
     "The method's symmetric loss on (anchor view, positive view)."
     o1, o2 = self(x1), self(x2)
     m = self.method
-    if m == 'simclr': return nt_xent_loss(o1['z'], o2['z'], self.temperature, indexes)
-    if m == 'vicreg': return vicreg_loss(o1['z'], o2['z'])
+    if m == 'simclr':
+        return nt_xent_loss(gather(o1['z']), gather(o2['z']), self.temperature, None if indexes is None else gather_nograd(indexes))
+    if m == 'vicreg': return vicreg_loss(gather(o1['z']), gather(o2['z']))
     if m == 'simsiam': return (simsiam_loss(o1['p'], o2['z']) + simsiam_loss(o2['p'], o1['z'])) / 2
     if m == 'byol':
         t1, t2 = self.target(x1), self.target(x2)
@@ -90,12 +123,13 @@ def loss(self:SSLMethod, x1, x2, indexes=None):
         k1, k2 = self.target(x1), self.target(x2)
         bank = self.queue.bank.clone()
         l = (moco_loss(o1['z'], k2, bank, self.temperature) + moco_loss(o2['z'], k1, bank, self.temperature)) / 2
-        self.queue.push(torch.cat([k1, k2]))
+        self.queue.push(gather_nograd(torch.cat([k1, k2])))
         return l
     if m == 'nnclr':
         nn1, nn2 = self.queue.nearest(o1['z']), self.queue.nearest(o2['z'])
-        l = (nnclr_loss(nn1, o2['p'], self.temperature) + nnclr_loss(nn2, o1['p'], self.temperature)) / 2
-        self.queue.push(o1['z'])
+        nn1, nn2, p1, p2 = gather_nograd(nn1), gather_nograd(nn2), gather(o1['p']), gather(o2['p'])
+        l = (nnclr_loss(nn1, p2, self.temperature) + nnclr_loss(nn2, p1, self.temperature)) / 2
+        self.queue.push(gather_nograd(o1['z'].detach()))
         return l
 
 @patch
@@ -106,7 +140,7 @@ def after_step(self:SSLMethod):
         tau = cosine_ema_tau(int(self.step), self.total_steps)
         ema_update(self.target_backbone, self.backbone, tau); ema_update(self.target_projector, self.projector, tau)
 
-# %% ../nbs/10_train.ipynb #51d7f5f1
+# %% ../nbs/10_train.ipynb #fd9494e0
 class LARS(torch.optim.SGD):
     "SGD with momentum and LARS's layer-wise trust ratio (`eta * ||w|| / ||g + wd w||`) for weight matrices."
     def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, eta=0.02):
@@ -135,7 +169,7 @@ def warmup_cosine(step:int, total:int, warmup:int) -> float:
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
-# %% ../nbs/10_train.ipynb #46a5cfb1
+# %% ../nbs/10_train.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps')
 
 @dataclass
@@ -147,14 +181,17 @@ class TrainConfig:
     temperature:float|None=None; queue_size:int=4096; refresh_every:int=0
     device:str|None=None; seed:int=0; num_workers:int=0; ckpt_every:int=5
     knn_k:int=200; knn_t:float=0.1; probe_epochs:int=100
+    precision:str='auto'; channels_last:bool=True; sync_bn:bool=True
     def check(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {METHODS}")
         if self.positives not in POSITIVES:
             raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES} (sepp and clsp are not built yet)")
         if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
+        if self.precision not in ('auto', 'fp32', 'bf16'):
+            raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
         return self
 
-# %% ../nbs/10_train.ipynb #319a8d0f
+# %% ../nbs/10_train.ipynb #334a7ad7
 def _rng_state():
     npst = np.random.get_state()
     return dict(torch=torch.get_rng_state(), numpy=torch.from_numpy(npst[1].astype(np.int64)), numpy_pos=int(npst[2]),
@@ -174,31 +211,78 @@ def _prepare_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
         shutil.rmtree(out)
     if resume and cj.exists():
         old = json.loads(cj.read_text())
-        diff = {k: (old.get(k), v) for k, v in asdict(cfg).items() if k not in ('epochs', 'device', 'num_workers') and old.get(k) != v}
+        diff = {k: (old.get(k), v) for k, v in asdict(cfg).items()
+                if k not in ('epochs', 'device', 'num_workers', 'precision', 'channels_last') and old.get(k) != v}
         if diff: raise ValueError(f"--resume with a different configuration than the run in {out}: {diff}")
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(asdict(cfg), cj)
 
-# %% ../nbs/10_train.ipynb #7b8ab971
+# %% ../nbs/10_train.ipynb #70a8876c
+class _Step(nn.Module):
+    "Wraps `SSLMethod.loss` as `forward`, so DDP sees the whole step."
+    def __init__(self, model): super().__init__(); self.model = model
+    def forward(self, x1, x2, indexes=None): return self.model.loss(x1, x2, indexes)
+
+def _setup_distributed(device:torch.device) -> tuple[int, int]:
+    "Join the process group `torchrun` describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
+    if int(os.environ.get('WORLD_SIZE', '1')) > 1 and not dist.is_initialized():
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    return dist_info()
+
+def _amp_dtype(precision:str, device:torch.device):
+    if precision == 'auto': return torch.bfloat16 if device.type == 'cuda' and torch.cuda.is_bf16_supported() else None
+    return dict(fp32=None, bf16=torch.bfloat16)[precision]
+
+def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True) -> nn.Module:
+    "The module the loop calls: `_Step(model)`, under DDP (with sync BN on CUDA) in a process group."
+    step = _Step(model)
+    if world == 1: return step
+    if sync_bn and device.type == 'cuda': step = nn.SyncBatchNorm.convert_sync_batchnorm(step)
+    import inspect   # queues and BN statistics agree across processes by construction: no per-step buffer broadcast
+    nosync = ('forward_sync_buffers' if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel).parameters
+              else 'broadcast_buffers')
+    return nn.parallel.DistributedDataParallel(step, device_ids=[device.index] if device.type == 'cuda' else None, **{nosync: False})
+
+# %% ../nbs/10_train.ipynb #144089ce
+def _save_figures(out:Path, ftr, ytr, fte, yte, classes):
+    import matplotlib; matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+    plot_training_curves({out.name: out}, out / 'training_curves.png')
+    plot_embedding(fte, yte, out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
+    plt.close('all')
+
 def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
           progress:bool=True, stop_after:int|None=None, # stop after this many epochs (to simulate a killed run)
+          figures:bool=True, # save training_curves.png and embedding.png (t-SNE) next to the run
           **kwargs) -> dict:
     "Train one SSL run; writes config.json, metrics.jsonl, metrics.json and checkpoint.pt to `out`."
     cfg = (cfg or TrainConfig(**kwargs)).check()
-    out = Path(out); _prepare_out(out, cfg, resume, overwrite)
-    seed_everything(cfg.seed)
     device = get_device(cfg.device)
+    if device.type == 'cuda' and 'LOCAL_RANK' in os.environ:
+        device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
+    rank, world = _setup_distributed(device)
+    if cfg.batch_size % world: raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
+    out, main = Path(out), rank == 0
+    if main: _prepare_out(out, cfg, resume, overwrite)
+    _barrier()
+    seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
     ds = get_dataset(cfg.dataset, root=cfg.data_root, split='train')
     test = get_dataset(cfg.dataset, root=cfg.data_root, split='test')
     if cfg.positives == 'gps':
-        z = embed(ds, cfg.prior, progress=progress)
+        if not main: _barrier()            # rank 0 embeds and caches, the others then read the cache
+        z = embed(ds, cfg.prior, progress=progress and main)
+        if main: _barrier()
         sampler = GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed)
     else: sampler = AugmentationSampler(len(ds))
     pairs = GPSPairs(ds, sampler, cfg.aug)
-    steps_per_epoch = len(ds) // cfg.batch_size or 1
+    per_rank_bs = cfg.batch_size // world
+    steps_per_epoch = max(1, (len(ds) // world) // per_rank_bs)
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
     model = SSLMethod(cfg.method, build_backbone(**bb_args), cfg.head_scale, cfg.temperature,
                       min(cfg.queue_size, len(ds)), cfg.epochs * steps_per_epoch).to(device)
+    model.amp_dtype = _amp_dtype(cfg.precision, device)
+    fmt = torch.channels_last if cfg.channels_last and device.type == 'cuda' else torch.contiguous_format
+    model = model.to(memory_format=fmt)
     opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch))
     ckpt, start, train_secs = out / 'checkpoint.pt', 0, 0.0
@@ -207,48 +291,95 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if ck['method'] != cfg.method:
             raise CorruptFileError(f"{ckpt} was written by a {ck['method']} run, not {cfg.method}; use another --out")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
-        start, train_secs = ck['epoch'], ck['train_seconds']; _set_rng_state(ck['rng'])
+        start, train_secs = ck['epoch'], ck['train_seconds']
+        if world == 1: _set_rng_state(ck['rng'])
         if cfg.positives == 'gps' and 'sampler_candidates' in ck:
             sampler.candidates, sampler.valid = ck['sampler_candidates'], ck['sampler_valid']
+    step_fn = _wrap(model, device, world, cfg.sync_bn)
     mean, std = dataset_stats(ds)
     def save(epoch):
         rec = encoder_record(model.backbone, bb_args, ds.image_size, mean, std)
         extra = dict(sampler_candidates=sampler.candidates, sampler_valid=sampler.valid) if cfg.positives == 'gps' else {}
         atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
                          optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
-                         train_seconds=train_secs, encoder=rec, config=asdict(cfg), **extra), ckpt)
+                         train_seconds=train_secs, encoder=rec, config=asdict(cfg), world_size=world, **extra), ckpt)
     log = out / 'metrics.jsonl'
-    if not resume and log.exists(): log.unlink()
+    if main and not resume and log.exists(): log.unlink()
+    feats = None
     for epoch in range(start, cfg.epochs):
-        if stop_after is not None and epoch >= stop_after: return {}
+        if stop_after is not None and epoch >= stop_after: _barrier(); return {}
         t0 = time.time()
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
             pairs = GPSPairs(ds, sampler, cfg.aug)
         pairs.set_epoch(epoch)
-        g = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)
-        dl = DataLoader(pairs, batch_size=cfg.batch_size, shuffle=True, drop_last=True, generator=g,
-                        num_workers=cfg.num_workers, worker_init_fn=seed_worker, pin_memory=device.type == 'cuda')
-        model.train(); tot, n = 0.0, 0
-        bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False)
+        if world > 1:
+            dsamp = DistributedSampler(pairs, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
+            kw = dict(sampler=dsamp)
+        else: kw = dict(shuffle=True, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+        dl = DataLoader(pairs, batch_size=per_rank_bs, drop_last=True, num_workers=cfg.num_workers,
+                        worker_init_fn=seed_worker, pin_memory=device.type == 'cuda', persistent_workers=False, **kw)
+        step_fn.train(); tot, n = 0.0, 0
+        bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not (progress and main), leave=False)
         for b in bar:
-            x1, x2 = b['anchor'].to(device, non_blocking=True), b['positive'].to(device, non_blocking=True)
-            loss = model.loss(x1, x2)
+            x1 = b['anchor'].to(device, non_blocking=True, memory_format=fmt)
+            x2 = b['positive'].to(device, non_blocking=True, memory_format=fmt)
+            loss = step_fn(x1, x2)
             if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} at epoch {epoch}; lower --lr")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
             tot += loss.item() * len(x1); n += len(x1)
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
         train_secs += time.time() - t0
-        ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
-        rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0],
-                   knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), seconds=time.time() - t0)
-        with open(log, 'a') as f: f.write(json.dumps(rec) + '\n')
-        if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
-    if start >= cfg.epochs:   # resumed a finished run: no epoch ran, so no features yet
-        ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
+        if main:
+            ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
+            feats = (ftr, ytr, fte, yte)
+            rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0],
+                       knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), seconds=time.time() - t0)
+            with open(log, 'a') as f: f.write(json.dumps(rec) + '\n')
+            if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
+        _barrier()
+    if not main: return {}
+    if feats is None:   # resumed a finished run: no epoch ran, so no features yet
+        feats = (*extract_features(model.backbone, ds, device=device), *extract_features(model.backbone, test, device=device))
+    ftr, ytr, fte, yte = feats
     metrics = dict(knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t),
                    linear_top1=linear_probe(ftr, ytr, fte, yte, epochs=cfg.probe_epochs, seed=cfg.seed, device=device),
                    positive_purity=positive_purity(sampler.positives(cfg.epochs - 1), ds.targets),
-                   epochs=cfg.epochs, train_seconds=train_secs,
+                   epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
     atomic_write_json(metrics, out / 'metrics.json')
+    if figures: _save_figures(out, ftr, ytr, fte, yte, ds.classes)
     return metrics
+
+# %% ../nbs/10_train.ipynb #330232fc
+def _free_port() -> int:
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def _ddp_entry(rank:int, world:int, port:int, fn, args, kwargs, result_file):
+    "Process entry point of `launch` (module level, so spawned processes can import it)."
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
+                      WORLD_SIZE=str(world))
+    cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world
+    if cuda: torch.cuda.set_device(rank)
+    dist.init_process_group('nccl' if cuda else 'gloo', rank=rank, world_size=world)
+    try:
+        r = fn(*args, **kwargs)
+        if rank == 0 and result_file: atomic_save(r, result_file)
+    finally: dist.destroy_process_group()
+
+def launch(nprocs:int, fn=None, *args, **kwargs):
+    "Run `fn(*args, **kwargs)` (default: `train`) in `nprocs` local processes; returns rank 0's result."
+    import tempfile, torch.multiprocessing as mp
+    if nprocs < 1: raise ValueError(f"nprocs must be >= 1, got {nprocs}")
+    fn = fn or train
+    if nprocs == 1: return fn(*args, **kwargs)
+    with tempfile.TemporaryDirectory() as d:
+        res = Path(d) / 'result.pt'
+        mp.spawn(_ddp_entry, args=(nprocs, _free_port(), fn, args, kwargs, res), nprocs=nprocs, join=True)
+        return safe_load(res) if res.exists() else None
+
+def _grad_check(model:SSLMethod, x1, x2):
+    "One DDP step of `model` on this process's half of (x1, x2); returns the gradients (for the equivalence test)."
+    rank, world = dist_info(); n = len(x1) // world
+    step = _wrap(model, torch.device('cpu'), world)
+    loss = step(x1[rank * n:(rank + 1) * n], x2[rank * n:(rank + 1) * n]); loss.backward()
+    return {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
