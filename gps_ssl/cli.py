@@ -20,11 +20,15 @@ __all__ = ['gps_ssl_train', 'summarize', 'results_markdown', 'plot_results', 'gp
 def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PATH, folder:PATH, pathmnist, ...)
                   data_root:str=None, # folder holding the dataset files
                   method:str='simclr', # simclr, byol, nnclr, vicreg, moco, simsiam
-                  positives:str='aug', # aug (two augmentations) or gps (prior nearest neighbours)
+                  positives:str='aug', # aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs)
                   prior:str='pixels', # GPS prior spec: pixels, resnet18, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT
                   k:int=1, # GPS neighbours to draw from
                   tau:float=None, # GPS ball radius (squared L2)
                   rule:str='random', # GPS selection rule: random, nearest, farthest
+                  sepp_encoder:str=None, # SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)
+                  sepp_k:int=5, # SePP: candidates per anchor
+                  sepp_threshold:float=0.9, # SePP: minimum cosine similarity of a semantic pair
+                  sepp_control:str='none', # SePP controls: none, random (random partners), oracle (same-label partners)
                   aug:str='weak', # augmentation: weak or strong
                   backbone:str='cnn', # cnn, resnet18, resnet50
                   width:int=32, # SmallCNN width
@@ -46,7 +50,8 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
     cfg = TrainConfig(dataset=dataset, data_root=data_root, method=method, positives=positives, prior=prior, k=k, tau=tau,
                       rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
                       batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
-                      precision=precision)
+                      precision=precision, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
+                      sepp_control=sepp_control)
     m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet)
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()   # joined under torchrun
@@ -60,19 +65,24 @@ def summarize(runs:list[dict]) -> list[dict]:
     rows = []
     for (m, p, a), rs in groups.items():
         row = dict(method=m, positives=p, aug=a, seeds=len(rs))
-        for key in ('knn_top1', 'linear_top1', 'positive_purity'):
+        for key in ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision'):
+            if key not in rs[0]: continue
             v = np.array([r[key] for r in rs]); row[key] = float(v.mean()); row[key + '_std'] = float(v.std())
         rows.append(row)
     return rows
 
 def results_markdown(rows:list[dict]) -> str:
     "A markdown table of `summarize`'s rows (accuracies in %)."
-    name = lambda r: ('GPS-' if r['positives'] == 'gps' else '') + {'simclr': 'SimCLR', 'byol': 'BYOL', 'nnclr': 'NNCLR',
+    prefix = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs '}
+    name = lambda r: prefix.get(r['positives'], r['positives'] + ' ') + {'simclr': 'SimCLR', 'byol': 'BYOL', 'nnclr': 'NNCLR',
                       'vicreg': 'VICReg', 'moco': 'MoCo-v2', 'simsiam': 'SimSiam'}[r['method']]
-    lines = ['| method | aug | seeds | kNN top-1 (%) | linear top-1 (%) | positive purity |', '|---|---|---|---|---|---|']
+    pp = any('pair_precision' in r for r in rows)
+    lines = ['| method | aug | seeds | kNN top-1 (%) | linear top-1 (%) | positive purity |' + (' pair precision |' if pp else ''),
+             '|---|---|---|---|---|---|' + ('---|' if pp else '')]
     for r in rows:
         lines.append(f"| {name(r)} | {r['aug']} | {r['seeds']} | {100 * r['knn_top1']:.2f} ± {100 * r['knn_top1_std']:.2f} | "
-                     f"{100 * r['linear_top1']:.2f} ± {100 * r['linear_top1_std']:.2f} | {r['positive_purity']:.3f} |")
+                     f"{100 * r['linear_top1']:.2f} ± {100 * r['linear_top1_std']:.2f} | {r['positive_purity']:.3f} |"
+                     + ((f" {r['pair_precision']:.3f} |" if 'pair_precision' in r else ' - |') if pp else ''))
     return '\n'.join(lines) + '\n'
 
 def plot_results(rows:list[dict], path=None):
@@ -92,10 +102,11 @@ def plot_results(rows:list[dict], path=None):
 @call_parse
 def gps_ssl_compare(dataset:str='digits', data_root:str=None,
                     methods:str='simclr', # comma-separated methods
-                    positives:str='aug,gps', # comma-separated samplers
+                    positives:str='aug,gps', # comma-separated samplers: aug, gps, sepp, sepp:random, sepp:oracle (SePP controls)
                     augs:str='weak,strong', # comma-separated augmentations
                     seeds:str='0', # comma-separated seeds
                     prior:str='pixels', k:int=1, backbone:str='cnn', width:int=32, head_scale:float=0.125,
+                    sepp_encoder:str=None, sepp_k:int=5, sepp_threshold:float=0.9, # SePP settings (see gps_ssl_train)
                     epochs:int=30, batch_size:int=256, lr:float=0.05, optimizer:str='sgd', device:str=None,
                     out:str='runs/compare', # output folder (one sub-folder per run)
                     overwrite:store_true=False, # re-train runs that already finished in --out
@@ -104,11 +115,13 @@ def gps_ssl_compare(dataset:str='digits', data_root:str=None,
     out = Path(out); runs = []
     grid = list(itertools.product(methods.split(','), positives.split(','), augs.split(','), [int(s) for s in seeds.split(',')]))
     for i, (m, p, a, s) in enumerate(grid):
-        d = out / f"{m}_{p}_{a}_seed{s}"
+        d = out / f"{m}_{p.replace(':', '-')}_{a}_seed{s}"
         print(f"[{i + 1}/{len(grid)}] {m} {p} {a} seed {s} -> {d}")
         if (d / 'metrics.json').exists() and not overwrite: met = json.loads((d / 'metrics.json').read_text())
         else:
-            cfg = TrainConfig(dataset=dataset, data_root=data_root, method=m, positives=p, prior=prior, k=k, aug=a,
+            pos, _, ctl = p.partition(':')
+            cfg = TrainConfig(dataset=dataset, data_root=data_root, method=m, positives=pos, prior=prior, k=k, aug=a,
+                              sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold, sepp_control=ctl or 'none',
                               backbone=backbone, width=width, head_scale=head_scale, epochs=epochs, batch_size=batch_size,
                               lr=lr, optimizer=optimizer, device=device, seed=s)
             met = train(cfg, out=d, overwrite=True, progress=not quiet)

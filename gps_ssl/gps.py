@@ -110,12 +110,14 @@ class GPSPairs(Dataset):
         self.set_epoch(epoch)
     def set_epoch(self, epoch:int):
         "Draw the positives of `epoch` (call before iterating; data-loader workers copy them when they start)."
-        self.epoch, self.pos = epoch, self.sampler.positives(epoch).clone()
-    def __len__(self): return len(self.dataset)
+        self.epoch = epoch
+        if hasattr(self.sampler, 'pairs'): self.anc, self.pos = (t.clone() for t in self.sampler.pairs(epoch))  # a pair table (SePP)
+        else: self.anc, self.pos = None, self.sampler.positives(epoch).clone()
+    def __len__(self): return len(self.pos)
     def _label(self, i):
         y = self.dataset.targets[i]; return torch.as_tensor(y) if self.dataset.multilabel else int(y)
     def __getitem__(self, i):
-        i = int(i); j = int(self.pos[i])
+        j = int(self.pos[i]); i = int(i) if self.anc is None else int(self.anc[i])
         tf = self.transform or (lambda x: x)
         return dict(anchor=tf(self.dataset.get_image(i)), positive=tf(self.dataset.get_image(j)), index=i, pos_index=j,
                     label=self._label(i), pos_label=self._label(j))

@@ -18,6 +18,7 @@ from .data import get_dataset, dataset_stats
 from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
+from .sepp import SemanticSampler, sepp_control, sepp_embed
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau)
 from .evaluate import extract_features, knn_accuracy, linear_probe, plot_training_curves, plot_embedding
@@ -170,7 +171,7 @@ def warmup_cosine(step:int, total:int, warmup:int) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
 # %% ../nbs/10_train.ipynb #319a8d0f
-POSITIVES = ('aug', 'gps')
+POSITIVES = ('aug', 'gps', 'sepp')
 
 @dataclass
 class TrainConfig:
@@ -182,10 +183,15 @@ class TrainConfig:
     device:str|None=None; seed:int=0; num_workers:int=0; ckpt_every:int=5
     knn_k:int=200; knn_t:float=0.1; probe_epochs:int=100
     precision:str='auto'; channels_last:bool=True; sync_bn:bool=True
+    sepp_encoder:str|None=None; sepp_k:int=5; sepp_threshold:float=0.9; sepp_control:str='none'
     def check(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {METHODS}")
         if self.positives not in POSITIVES:
-            raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES} (sepp and clsp are not built yet)")
+            raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES} (clsp is not built yet)")
+        if self.positives == 'sepp' and not self.sepp_encoder:
+            raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
+        if self.sepp_control not in ('none', 'random', 'oracle'):
+            raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random or oracle")
         if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
         if self.precision not in ('auto', 'fp32', 'bf16'):
             raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
@@ -268,15 +274,20 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
     ds = get_dataset(cfg.dataset, root=cfg.data_root, split='train')
     test = get_dataset(cfg.dataset, root=cfg.data_root, split='test')
-    if cfg.positives == 'gps':
+    if cfg.positives in ('gps', 'sepp'):
         if not main: _barrier()            # rank 0 embeds and caches, the others then read the cache
-        z = embed(ds, cfg.prior, progress=progress and main)
+        z = (embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
+             else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
         if main: _barrier()
+    if cfg.positives == 'gps':
         sampler = GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed)
+    elif cfg.positives == 'sepp':
+        sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold)
+        if cfg.sepp_control != 'none': sampler = sepp_control(sampler, cfg.sepp_control, ds.targets, seed=cfg.seed)
     else: sampler = AugmentationSampler(len(ds))
     pairs = GPSPairs(ds, sampler, cfg.aug)
     per_rank_bs = cfg.batch_size // world
-    steps_per_epoch = max(1, (len(ds) // world) // per_rank_bs)
+    steps_per_epoch = max(1, (len(pairs) // world) // per_rank_bs)
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
     model = SSLMethod(cfg.method, build_backbone(**bb_args), cfg.head_scale, cfg.temperature,
                       min(cfg.queue_size, len(ds)), cfg.epochs * steps_per_epoch).to(device)
@@ -341,11 +352,13 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     if feats is None:   # resumed a finished run: no epoch ran, so no features yet
         feats = (*extract_features(model.backbone, ds, device=device), *extract_features(model.backbone, test, device=device))
     ftr, ytr, fte, yte = feats
+    pairs.set_epoch(cfg.epochs - 1)
     metrics = dict(knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t),
                    linear_top1=linear_probe(ftr, ytr, fte, yte, epochs=cfg.probe_epochs, seed=cfg.seed, device=device),
-                   positive_purity=positive_purity(sampler.positives(cfg.epochs - 1), ds.targets),
+                   positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc),
                    epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
+    if cfg.positives == 'sepp': metrics.update(pair_precision=sampler.precision(ds.targets), semantic_pairs=len(sampler.anchor))
     atomic_write_json(metrics, out / 'metrics.json')
     if figures: _save_figures(out, ftr, ytr, fte, yte, ds.classes)
     return metrics
