@@ -29,6 +29,12 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   sepp_k:int=5, # SePP: candidates per anchor
                   sepp_threshold:float=0.9, # SePP: minimum cosine similarity of a semantic pair
                   sepp_control:str='none', # SePP controls: none, random (random partners), oracle (same-label partners)
+                  diffusion:str=None, # CLSP: diffusion checkpoint (from gps_ssl_diffusion)
+                  clsp_k:int=8, # CLSP: synthetic candidates per image
+                  clsp_w:float=0.1, # CLSP: interpolation weight of the random trajectory (1 = plain sampling)
+                  clsp_steps:int=100, # CLSP: DDIM steps
+                  clsp_lambda:float=None, # CLSP: weight of the synthetic term (default 1.0; 0.5 for MoCo-v2)
+                  clsp_control:str='none', # CLSP control: none, or aug (a third augmented view instead of a synthetic one)
                   aug:str='weak', # augmentation: weak or strong
                   backbone:str='cnn', # cnn, resnet18, resnet50
                   width:int=32, # SmallCNN width
@@ -51,7 +57,8 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                       rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
                       batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
                       precision=precision, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
-                      sepp_control=sepp_control)
+                      sepp_control=sepp_control, diffusion=diffusion, clsp_k=clsp_k, clsp_w=clsp_w, clsp_steps=clsp_steps,
+                      clsp_lambda=clsp_lambda, clsp_control=clsp_control)
     m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet)
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()   # joined under torchrun
@@ -65,7 +72,7 @@ def summarize(runs:list[dict]) -> list[dict]:
     rows = []
     for (m, p, a), rs in groups.items():
         row = dict(method=m, positives=p, aug=a, seeds=len(rs))
-        for key in ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision'):
+        for key in ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view'):
             if key not in rs[0]: continue
             v = np.array([r[key] for r in rs]); row[key] = float(v.mean()); row[key + '_std'] = float(v.std())
         rows.append(row)
@@ -73,16 +80,18 @@ def summarize(runs:list[dict]) -> list[dict]:
 
 def results_markdown(rows:list[dict]) -> str:
     "A markdown table of `summarize`'s rows (accuracies in %)."
-    prefix = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs '}
+    prefix = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs ',
+              'clsp': 'CLSP-', 'clsp:aug': '3-view '}
     name = lambda r: prefix.get(r['positives'], r['positives'] + ' ') + {'simclr': 'SimCLR', 'byol': 'BYOL', 'nnclr': 'NNCLR',
                       'vicreg': 'VICReg', 'moco': 'MoCo-v2', 'simsiam': 'SimSiam'}[r['method']]
-    pp = any('pair_precision' in r for r in rows)
-    lines = ['| method | aug | seeds | kNN top-1 (%) | linear top-1 (%) | positive purity |' + (' pair precision |' if pp else ''),
-             '|---|---|---|---|---|---|' + ('---|' if pp else '')]
+    extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'))
+             if any(k in r for r in rows)]
+    lines = ['| method | aug | seeds | kNN top-1 (%) | linear top-1 (%) | positive purity |' + ''.join(f' {h} |' for _, h in extra),
+             '|---|---|---|---|---|---|' + '---|' * len(extra)]
     for r in rows:
         lines.append(f"| {name(r)} | {r['aug']} | {r['seeds']} | {100 * r['knn_top1']:.2f} ± {100 * r['knn_top1_std']:.2f} | "
                      f"{100 * r['linear_top1']:.2f} ± {100 * r['linear_top1_std']:.2f} | {r['positive_purity']:.3f} |"
-                     + ((f" {r['pair_precision']:.3f} |" if 'pair_precision' in r else ' - |') if pp else ''))
+                     + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
     return '\n'.join(lines) + '\n'
 
 def plot_results(rows:list[dict], path=None):
@@ -102,11 +111,12 @@ def plot_results(rows:list[dict], path=None):
 @call_parse
 def gps_ssl_compare(dataset:str='digits', data_root:str=None,
                     methods:str='simclr', # comma-separated methods
-                    positives:str='aug,gps', # comma-separated samplers: aug, gps, sepp, sepp:random, sepp:oracle (SePP controls)
+                    positives:str='aug,gps', # comma-separated: aug, gps, sepp, sepp:random, sepp:oracle, clsp, clsp:aug (controls after ':')
                     augs:str='weak,strong', # comma-separated augmentations
                     seeds:str='0', # comma-separated seeds
                     prior:str='pixels', k:int=1, backbone:str='cnn', width:int=32, head_scale:float=0.125,
                     sepp_encoder:str=None, sepp_k:int=5, sepp_threshold:float=0.9, # SePP settings (see gps_ssl_train)
+                    diffusion:str=None, clsp_k:int=8, clsp_w:float=0.1, clsp_steps:int=100, # CLSP settings (see gps_ssl_train)
                     epochs:int=30, batch_size:int=256, lr:float=0.05, optimizer:str='sgd', device:str=None,
                     out:str='runs/compare', # output folder (one sub-folder per run)
                     overwrite:store_true=False, # re-train runs that already finished in --out
@@ -121,7 +131,9 @@ def gps_ssl_compare(dataset:str='digits', data_root:str=None,
         else:
             pos, _, ctl = p.partition(':')
             cfg = TrainConfig(dataset=dataset, data_root=data_root, method=m, positives=pos, prior=prior, k=k, aug=a,
-                              sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold, sepp_control=ctl or 'none',
+                              sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
+                              sepp_control=(ctl or 'none') if pos == 'sepp' else 'none', diffusion=diffusion, clsp_k=clsp_k,
+                              clsp_w=clsp_w, clsp_steps=clsp_steps, clsp_control=(ctl or 'none') if pos == 'clsp' else 'none',
                               backbone=backbone, width=width, head_scale=head_scale, epochs=epochs, batch_size=batch_size,
                               lr=lr, optimizer=optimizer, device=device, seed=s)
             met = train(cfg, out=d, overwrite=True, progress=not quiet)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
@@ -19,6 +20,7 @@ from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
 from .sepp import SemanticSampler, sepp_control, sepp_embed
+from .clsp import SyntheticViews, generate_bank, load_bank, clsp_term, CLSP_LAMBDA
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau)
 from .evaluate import extract_features, knn_accuracy, linear_probe, plot_training_curves, plot_embedding
@@ -109,9 +111,15 @@ class SSLMethod(nn.Module):
 from fastcore.basics import patch
 
 @patch
-def loss(self:SSLMethod, x1, x2, indexes=None):
-    "The method's symmetric loss on (anchor view, positive view)."
+def loss(self:SSLMethod, x1, x2, indexes=None,
+         x3=None, lam:float=0.0): # CLSP: a third (synthetic) view and the weight of its term
+    "The method's symmetric loss on (anchor view, positive view), plus `lam * mean(2 - 2cos(z1, z3))` with a third view."
     o1, o2 = self(x1), self(x2)
+    base = self._base_loss(o1, o2, x1, x2, indexes)
+    return base if x3 is None else base + lam * clsp_term(o1['z'], self(x3)['z'])
+
+@patch
+def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes):
     m = self.method
     if m == 'simclr':
         return nt_xent_loss(gather(o1['z']), gather(o2['z']), self.temperature, None if indexes is None else gather_nograd(indexes))
@@ -171,7 +179,7 @@ def warmup_cosine(step:int, total:int, warmup:int) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
 # %% ../nbs/10_train.ipynb #319a8d0f
-POSITIVES = ('aug', 'gps', 'sepp')
+POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
 
 @dataclass
 class TrainConfig:
@@ -184,14 +192,20 @@ class TrainConfig:
     knn_k:int=200; knn_t:float=0.1; probe_epochs:int=100
     precision:str='auto'; channels_last:bool=True; sync_bn:bool=True
     sepp_encoder:str|None=None; sepp_k:int=5; sepp_threshold:float=0.9; sepp_control:str='none'
+    diffusion:str|None=None; clsp_k:int=8; clsp_w:float=0.1; clsp_steps:int=100; clsp_eta:float=0.1
+    clsp_lambda:float|None=None; clsp_control:str='none'
     def check(self):
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {METHODS}")
         if self.positives not in POSITIVES:
-            raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES} (clsp is not built yet)")
+            raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES}")
         if self.positives == 'sepp' and not self.sepp_encoder:
             raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
         if self.sepp_control not in ('none', 'random', 'oracle'):
             raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random or oracle")
+        if self.clsp_control not in ('none', 'aug'):
+            raise ValueError(f"unknown clsp_control {self.clsp_control!r}; use none or aug (a third augmented view)")
+        if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
+            raise ValueError("positives='clsp' needs a diffusion checkpoint: diffusion='PATH' (--diffusion), written by gps_ssl.clsp.train_diffusion")
         if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
         if self.precision not in ('auto', 'fp32', 'bf16'):
             raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
@@ -227,7 +241,7 @@ def _prepare_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
 class _Step(nn.Module):
     "Wraps `SSLMethod.loss` as `forward`, so DDP sees the whole step."
     def __init__(self, model): super().__init__(); self.model = model
-    def forward(self, x1, x2, indexes=None): return self.model.loss(x1, x2, indexes)
+    def forward(self, x1, x2, indexes=None, x3=None, lam=0.0): return self.model.loss(x1, x2, indexes, x3, lam)
 
 def _setup_distributed(device:torch.device) -> tuple[int, int]:
     "Join the process group `torchrun` describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
@@ -250,6 +264,15 @@ def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True) ->
     return nn.parallel.DistributedDataParallel(step, device_ids=[device.index] if device.type == 'cuda' else None, **{nosync: False})
 
 # %% ../nbs/10_train.ipynb #144089ce
+@torch.no_grad()
+def _view_cosines(model, data, device, n:int=1024) -> dict:
+    "Mean cos(z1, z2) (augmented positive) and cos(z1, z3) (third view) of the trained model, on up to `n` items."
+    was = model.training; model.eval()
+    b = next(iter(DataLoader(data, batch_size=min(n, len(data)), shuffle=True, generator=torch.Generator().manual_seed(0))))
+    z1, z2, z3 = (model(b[k].to(device))['z'] for k in ('anchor', 'positive', 'synthetic'))
+    model.train(was)
+    return dict(cos_positive=F.cosine_similarity(z1, z2).mean().item(), cos_third_view=F.cosine_similarity(z1, z3).mean().item())
+
 def _save_figures(out:Path, ftr, ytr, fte, yte, classes):
     import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
@@ -286,6 +309,16 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if cfg.sepp_control != 'none': sampler = sepp_control(sampler, cfg.sepp_control, ds.targets, seed=cfg.seed)
     else: sampler = AugmentationSampler(len(ds))
     pairs = GPSPairs(ds, sampler, cfg.aug)
+    data, lam = pairs, 0.0
+    if cfg.positives == 'clsp':
+        bank = None
+        if cfg.clsp_control == 'none':
+            if not main: _barrier()        # rank 0 generates (or finishes) the bank, the others then open it
+            bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
+                                 seed=0, device=device, progress=progress and main)
+            if main: _barrier()
+            bank = load_bank(bank.path, ds)
+        data, lam = SyntheticViews(pairs, bank), cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(cfg.method, 1.0)
     per_rank_bs = cfg.batch_size // world
     steps_per_epoch = max(1, (len(pairs) // world) // per_rank_bs)
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
@@ -321,20 +354,21 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if stop_after is not None and epoch >= stop_after: _barrier(); return {}
         t0 = time.time()
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
-            pairs = GPSPairs(ds, sampler, cfg.aug)
+            pairs = data = GPSPairs(ds, sampler, cfg.aug)
         pairs.set_epoch(epoch)
         if world > 1:
-            dsamp = DistributedSampler(pairs, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
+            dsamp = DistributedSampler(data, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
             kw = dict(sampler=dsamp)
         else: kw = dict(shuffle=True, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
-        dl = DataLoader(pairs, batch_size=per_rank_bs, drop_last=True, num_workers=cfg.num_workers,
+        dl = DataLoader(data, batch_size=per_rank_bs, drop_last=True, num_workers=cfg.num_workers,
                         worker_init_fn=seed_worker, pin_memory=device.type == 'cuda', persistent_workers=False, **kw)
         step_fn.train(); tot, n = 0.0, 0
         bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not (progress and main), leave=False)
         for b in bar:
             x1 = b['anchor'].to(device, non_blocking=True, memory_format=fmt)
             x2 = b['positive'].to(device, non_blocking=True, memory_format=fmt)
-            loss = step_fn(x1, x2)
+            x3 = b['synthetic'].to(device, non_blocking=True, memory_format=fmt) if 'synthetic' in b else None
+            loss = step_fn(x1, x2, None, x3, lam)
             if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} at epoch {epoch}; lower --lr")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
             tot += loss.item() * len(x1); n += len(x1)
@@ -358,6 +392,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
                    positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc),
                    epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
+    if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, device))
     if cfg.positives == 'sepp': metrics.update(pair_precision=sampler.precision(ds.targets), semantic_pairs=len(sampler.anchor))
     atomic_write_json(metrics, out / 'metrics.json')
     if figures: _save_figures(out, ftr, ytr, fte, yte, ds.classes)
