@@ -19,6 +19,7 @@ __all__ = ['gps_ssl_train', 'summarize', 'results_markdown', 'plot_results', 'gp
 @call_parse
 def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PATH, folder:PATH, pathmnist, ...)
                   data_root:str=None, # folder holding the dataset files
+                  download:store_true=False, # download the dataset if it is missing (torchvision / medmnist)
                   method:str='simclr', # simclr, byol, nnclr, vicreg, moco, simsiam
                   positives:str='aug', # aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs)
                   prior:str='pixels', # GPS prior spec: pixels, resnet18, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT
@@ -42,6 +43,11 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   epochs:int=30, batch_size:int=256,
                   lr:float=0.05, # learning rate at batch 256 (scaled linearly with batch size)
                   optimizer:str='sgd', # sgd, adamw, lars
+                  weight_decay:float=5e-4, warmup_epochs:int=2,
+                  temperature:float=None, # InfoNCE temperature (default: the method's, 0.5 SimCLR, 0.2 MoCo, 0.1 NNCLR)
+                  queue_size:int=4096, # MoCo negatives / NNCLR support set (the papers use 65536)
+                  refresh_every:int=0, # GPS: rebuild the neighbour table from the model every N epochs (0 = fixed)
+                  ckpt_every:int=5, # checkpoint every N epochs
                   device:str=None, # cpu, cuda, mps (default: best available)
                   seed:int=0,
                   num_workers:int=0, # data-loader workers
@@ -53,7 +59,9 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   quiet:store_true=False, # no progress bars
                  ):
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
-    cfg = TrainConfig(dataset=dataset, data_root=data_root, method=method, positives=positives, prior=prior, k=k, tau=tau,
+    cfg = TrainConfig(dataset=dataset, data_root=data_root, download=download, weight_decay=weight_decay, warmup_epochs=warmup_epochs,
+                      temperature=temperature, queue_size=queue_size, refresh_every=refresh_every, ckpt_every=ckpt_every,
+                      method=method, positives=positives, prior=prior, k=k, tau=tau,
                       rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
                       batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
                       precision=precision, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,

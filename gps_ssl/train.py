@@ -183,7 +183,7 @@ POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
 
 @dataclass
 class TrainConfig:
-    dataset:str='digits'; data_root:str|None=None; method:str='simclr'; positives:str='aug'
+    dataset:str='digits'; data_root:str|None=None; download:bool=False; method:str='simclr'; positives:str='aug'
     prior:str='pixels'; k:int=1; tau:float|None=None; rule:str='random'
     aug:str='weak'; backbone:str='cnn'; width:int=32; head_scale:float=0.125
     epochs:int=30; batch_size:int=256; lr:float=0.05; optimizer:str='sgd'; weight_decay:float=5e-4; warmup_epochs:int=2
@@ -232,7 +232,7 @@ def _prepare_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
     if resume and cj.exists():
         old = json.loads(cj.read_text())
         diff = {k: (old.get(k), v) for k, v in asdict(cfg).items()
-                if k not in ('epochs', 'device', 'num_workers', 'precision', 'channels_last') and old.get(k) != v}
+                if k not in ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download') and old.get(k) != v}
         if diff: raise ValueError(f"--resume with a different configuration than the run in {out}: {diff}")
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(asdict(cfg), cj)
@@ -295,8 +295,10 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     if main: _prepare_out(out, cfg, resume, overwrite)
     _barrier()
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
-    ds = get_dataset(cfg.dataset, root=cfg.data_root, split='train')
-    test = get_dataset(cfg.dataset, root=cfg.data_root, split='test')
+    if cfg.download and not main: _barrier()     # rank 0 downloads, the others wait
+    ds = get_dataset(cfg.dataset, root=cfg.data_root, split='train', download=cfg.download)
+    test = get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download)
+    if cfg.download and main: _barrier()
     if cfg.positives in ('gps', 'sepp'):
         if not main: _barrier()            # rank 0 embeds and caches, the others then read the cache
         z = (embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
