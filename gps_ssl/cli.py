@@ -52,6 +52,7 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   seed:int=0,
                   num_workers:int=0, # data-loader workers
                   precision:str='auto', # auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16
+                  gpu_aug:store_true=False, # augment whole batches on the device (for small images on a GPU)
                   nprocs:int=1, # local processes for data-parallel training (DDP; or start this script under torchrun)
                   out:str='runs/train', # output folder
                   resume:store_true=False, # continue the run in --out from its checkpoint
@@ -64,7 +65,7 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                       method=method, positives=positives, prior=prior, k=k, tau=tau,
                       rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
                       batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
-                      precision=precision, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
+                      precision=precision, gpu_aug=gpu_aug, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
                       sepp_control=sepp_control, diffusion=diffusion, clsp_k=clsp_k, clsp_w=clsp_w, clsp_steps=clsp_steps,
                       clsp_lambda=clsp_lambda, clsp_control=clsp_control)
     m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet)

@@ -17,9 +17,9 @@ from .core import fingerprint, cache_dir, seed_everything
 
 # %% auto #0
 __all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'dataset_stats',
-           'make_augmentation', 'DatasetNotFoundError', 'default_data_root', 'load_digits_dataset', 'load_npz_dataset',
-           'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist',
-           'get_dataset', 'show_views', 'gps_ssl_data']
+           'make_augmentation', 'BatchAugment', 'DatasetNotFoundError', 'default_data_root', 'load_digits_dataset',
+           'load_npz_dataset', 'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft',
+           'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_views', 'gps_ssl_data']
 
 # %% ../nbs/01_data.ipynb #cd132858
 class ImageDataset(Dataset):
@@ -168,6 +168,68 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
     return T.Compose(ops)
 
 # %% ../nbs/01_data.ipynb #c7f08526
+import math
+import torch.nn.functional as F
+
+class BatchAugment(torch.nn.Module):
+    "`weak` / `strong` / `none` augmentation of a uint8 batch `[B, C, H, W]` on its own device, per-image parameters."
+    def __init__(self, kind:str='weak', ds:ImageDataset|None=None, size=None, channels:int|None=None, mean=None, std=None,
+                 jitter:Sequence[float]=(0.4, 0.4, 0.4, 0.1), jitter_p:float=0.8, gray_p:float=0.2,
+                 crop_scale:tuple=(0.08, 1.0), ratio:tuple=(3 / 4, 4 / 3)):
+        super().__init__()
+        if kind not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {kind!r}; choose one of {AUGMENTATIONS}")
+        if size is None and ds is None: raise ValueError("BatchAugment needs a dataset or an explicit size")
+        size = ds.image_size if size is None else size
+        self.kind, self.size = kind, (size, size) if isinstance(size, int) else tuple(size)
+        self.channels = channels or (ds.channels if ds is not None else 3)
+        if mean is None or std is None: mean, std = dataset_stats(ds) if ds is not None else _IMAGENET_STATS
+        self.register_buffer('mean', torch.tensor(list(mean)[:self.channels]).view(1, -1, 1, 1), persistent=False)
+        self.register_buffer('std', torch.tensor(list(std)[:self.channels]).view(1, -1, 1, 1), persistent=False)
+        self.jitter, self.jitter_p, self.gray_p, self.crop_scale, self.ratio = tuple(jitter), jitter_p, gray_p, crop_scale, ratio
+
+    def _u(self, n, lo, hi, dev, g): return lo + (hi - lo) * torch.rand(n, generator=g).to(dev)
+
+    def _gray(self, x): return (0.299 * x[:, :1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]) if x.shape[1] == 3 else x
+
+    def forward(self, x:torch.Tensor, generator:torch.Generator|None=None) -> torch.Tensor:
+        if x.dtype != torch.uint8: raise TypeError(f"BatchAugment takes uint8 images, got {x.dtype}")
+        b, dev, g = len(x), x.device, generator
+        x = x.float() / 255
+        if self.kind == 'none':
+            if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
+            return (x - self.mean) / self.std
+        flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0).to(dev)
+        if self.kind == 'weak':
+            if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
+            x = torch.where(flip.view(-1, 1, 1, 1) < 0, x.flip(-1), x)
+            return (x - self.mean) / self.std
+        area = self._u(b, *self.crop_scale, dev, g)
+        logr = self._u(b, math.log(self.ratio[0]), math.log(self.ratio[1]), dev, g)
+        cw, ch = (area * logr.exp()).sqrt().clamp(max=1), (area / logr.exp()).sqrt().clamp(max=1)  # crop size / image size
+        cx, cy = (1 - cw) * (2 * self._u(b, 0, 1, dev, g) - 1), (1 - ch) * (2 * self._u(b, 0, 1, dev, g) - 1)
+        theta = torch.zeros(b, 2, 3, device=dev)
+        theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = cw * flip, cx, ch, cy
+        grid = F.affine_grid(theta, (b, x.shape[1], *self.size), align_corners=False)
+        x = F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
+        bj, cj, sj, hj = self.jitter
+        on = (torch.rand(b, generator=g) < self.jitter_p).to(dev).view(-1, 1, 1, 1)
+        y = x * self._u(b, 1 - bj, 1 + bj, dev, g).view(-1, 1, 1, 1)
+        m = self._gray(y).mean((1, 2, 3), keepdim=True)
+        y = ((y - m) * self._u(b, 1 - cj, 1 + cj, dev, g).view(-1, 1, 1, 1) + m).clamp(0, 1)
+        if x.shape[1] == 3:
+            gy = self._gray(y); y = ((y - gy) * self._u(b, 1 - sj, 1 + sj, dev, g).view(-1, 1, 1, 1) + gy).clamp(0, 1)
+            a = 2 * math.pi * self._u(b, -hj, hj, dev, g)                                   # hue: rotate I/Q
+            yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], device=dev)
+            q = torch.einsum('ij,bjhw->bihw', yiq, y)
+            c, s_ = a.cos().view(-1, 1, 1), a.sin().view(-1, 1, 1)
+            q = torch.stack([q[:, 0], c * q[:, 1] - s_ * q[:, 2], s_ * q[:, 1] + c * q[:, 2]], 1)
+            y = torch.einsum('ij,bjhw->bihw', torch.linalg.inv(yiq), q).clamp(0, 1)
+        x = torch.where(on, y.clamp(0, 1), x)
+        if x.shape[1] == 3 and self.gray_p > 0:
+            x = torch.where((torch.rand(b, generator=g) < self.gray_p).to(dev).view(-1, 1, 1, 1), self._gray(x).expand_as(x), x)
+        return (x - self.mean) / self.std
+
+# %% ../nbs/01_data.ipynb #3c5a777c
 class DatasetNotFoundError(FileNotFoundError):
     "A dataset whose files are not where they were expected."
 
@@ -183,7 +245,7 @@ def _not_found(name, root, expected, extra=''):
 def _check_split(name, split, allowed):
     if split not in allowed: raise ValueError(f"{name} has no split {split!r}; choose one of {tuple(allowed)}")
 
-# %% ../nbs/01_data.ipynb #75db8091
+# %% ../nbs/01_data.ipynb #cdb39cca
 def load_digits_dataset(split:str='train', size:int|None=None, **kwargs) -> ArrayImageDataset:
     "scikit-learn's bundled 8x8 digits as uint8 images; `split` in train/test/all."
     from sklearn.datasets import load_digits
@@ -200,7 +262,7 @@ def load_digits_dataset(split:str='train', size:int|None=None, **kwargs) -> Arra
         x = T.functional.resize(torch.from_numpy(x)[:, None], [size, size], antialias=True)[:, 0].numpy()
     return ArrayImageDataset(x, y, [str(i) for i in range(10)], name='digits', **kwargs)
 
-# %% ../nbs/01_data.ipynb #4d1bb94e
+# %% ../nbs/01_data.ipynb #0abce91a
 def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDataset:
     "An .npz file with `x_train,y_train[,x_test,y_test]` or `x,y` (uint8 images N,H,W[,C])."
     path = Path(path).expanduser()
@@ -218,7 +280,7 @@ def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDa
     classes = [str(c) for c in f['classes']] if 'classes' in keys else None
     return ArrayImageDataset(x, y, classes, name=f'npz:{path.name}', **kwargs)
 
-# %% ../nbs/01_data.ipynb #884e0dc6
+# %% ../nbs/01_data.ipynb #736a30dd
 def load_folder_dataset(path:str|Path, split:str='train', size:int|None=None, **kwargs) -> FileImageDataset:
     "An `ImageFolder` at `path/split` (or `path`), resized to `size` (default: the first image's shorter side)."
     path = Path(path).expanduser()
@@ -233,7 +295,7 @@ def load_folder_dataset(path:str|Path, split:str='train', size:int|None=None, **
     return FileImageDataset([s[0] for s in f.samples], [s[1] for s in f.samples], f.classes, size=size,
                             name=f'folder:{path.name}', **kwargs)
 
-# %% ../nbs/01_data.ipynb #1658f0ba
+# %% ../nbs/01_data.ipynb #d5df4bf2
 def _tv_cifar(base, name):
     class _C(base):
         def __init__(self, *a, verify=True, **kw): self._verify = verify; super().__init__(*a, **kw)
@@ -257,7 +319,7 @@ class _STL10(torchvision.datasets.STL10):
         if self._verify: return super()._check_integrity()
         return all(os.path.isfile(os.path.join(self.root, self.base_folder, f)) for f, _ in self.train_list + self.test_list)
 
-# %% ../nbs/01_data.ipynb #c09edb56
+# %% ../nbs/01_data.ipynb #11cb8277
 def load_cifar(name:str='cifar10', root=None, split:str='train', download:bool=False, verify:bool=True, **kwargs):
     "CIFAR-10 / CIFAR-100 through torchvision (python batches under `root/cifar-10-batches-py` etc.)."
     _check_split(name, split, ('train', 'test'))
@@ -295,7 +357,7 @@ def load_fgvc_aircraft(root=None, split:str='train', download:bool=False, size:i
                          "images/*.jpg}", f" (torchvision: {e})") from e
     return FileImageDataset(d._image_files, d._labels, d.classes, size=size, name='fgvc_aircraft', **kwargs)
 
-# %% ../nbs/01_data.ipynb #b64e4648
+# %% ../nbs/01_data.ipynb #888d12ef
 def medmnist_flags() -> list[str]:
     "The 2D MedMNIST dataset flags."
     import medmnist
@@ -322,7 +384,7 @@ def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, s
     if info['task'] != 'multi-label, binary-class' and labels.ndim == 2: labels = labels[:, 0]
     return ArrayImageDataset(np.asarray(d.imgs), labels, classes, name=flag, **kwargs)
 
-# %% ../nbs/01_data.ipynb #b244a802
+# %% ../nbs/01_data.ipynb #1257ca47
 DATASETS = ('digits', 'npz:PATH', 'folder:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
 
 def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cifar10', 'npz:/data/x.npz', 'pathmnist'
@@ -348,7 +410,7 @@ def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cif
     raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)} "
                      f"(MedMNIST flags: {', '.join(medmnist_flags())})")
 
-# %% ../nbs/01_data.ipynb #aeb94246
+# %% ../nbs/01_data.ipynb #d6a13410
 def show_views(ds:ImageDataset, n:int=8, # images to show
                augs:Sequence[str]=('weak', 'strong'), seed:int=0, path:str|Path|None=None, # save the figure here
                **aug_kwargs):
@@ -372,7 +434,7 @@ def show_views(ds:ImageDataset, n:int=8, # images to show
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=120)
     return fig
 
-# %% ../nbs/01_data.ipynb #b388a0ac
+# %% ../nbs/01_data.ipynb #4bf0ec15
 @call_parse
 def gps_ssl_data(dataset:str='digits', # dataset name (see `DATASETS`)
                  data_root:str=None, # folder with the dataset files

@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 from .core import seed_everything, get_device, atomic_save, atomic_write_json, safe_load, CorruptFileError, seed_worker
-from .data import get_dataset, dataset_stats
+from .data import get_dataset, dataset_stats, BatchAugment
 from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
@@ -190,7 +190,7 @@ class TrainConfig:
     temperature:float|None=None; queue_size:int=4096; refresh_every:int=0
     device:str|None=None; seed:int=0; num_workers:int=0; ckpt_every:int=5
     knn_k:int=200; knn_t:float=0.1; probe_epochs:int=100
-    precision:str='auto'; channels_last:bool=True; sync_bn:bool=True
+    precision:str='auto'; channels_last:bool=True; sync_bn:bool=True; gpu_aug:bool=False
     sepp_encoder:str|None=None; sepp_k:int=5; sepp_threshold:float=0.9; sepp_control:str='none'
     diffusion:str|None=None; clsp_k:int=8; clsp_w:float=0.1; clsp_steps:int=100; clsp_eta:float=0.1
     clsp_lambda:float|None=None; clsp_control:str='none'
@@ -232,7 +232,7 @@ def _prepare_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
     if resume and cj.exists():
         old = json.loads(cj.read_text())
         diff = {k: (old.get(k), v) for k, v in asdict(cfg).items()
-                if k not in ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download') and old.get(k) != v}
+                if k not in ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug') and old.get(k) != v}
         if diff: raise ValueError(f"--resume with a different configuration than the run in {out}: {diff}")
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(asdict(cfg), cj)
@@ -265,11 +265,11 @@ def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True) ->
 
 # %% ../nbs/10_train.ipynb #144089ce
 @torch.no_grad()
-def _view_cosines(model, data, device, n:int=1024) -> dict:
+def _view_cosines(model, data, view, n:int=1024) -> dict:
     "Mean cos(z1, z2) (augmented positive) and cos(z1, z3) (third view) of the trained model, on up to `n` items."
     was = model.training; model.eval()
     b = next(iter(DataLoader(data, batch_size=min(n, len(data)), shuffle=True, generator=torch.Generator().manual_seed(0))))
-    z1, z2, z3 = (model(b[k].to(device))['z'] for k in ('anchor', 'positive', 'synthetic'))
+    z1, z2, z3 = (model(view(b[k]))['z'] for k in ('anchor', 'positive', 'synthetic'))
     model.train(was)
     return dict(cos_positive=F.cosine_similarity(z1, z2).mean().item(), cos_third_view=F.cosine_similarity(z1, z3).mean().item())
 
@@ -310,7 +310,8 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold)
         if cfg.sepp_control != 'none': sampler = sepp_control(sampler, cfg.sepp_control, ds.targets, seed=cfg.seed)
     else: sampler = AugmentationSampler(len(ds))
-    pairs = GPSPairs(ds, sampler, cfg.aug)
+    tf = None if cfg.gpu_aug else cfg.aug             # gpu_aug: the loader delivers uint8, BatchAugment runs on the device
+    pairs = GPSPairs(ds, sampler, tf)
     data, lam = pairs, 0.0
     if cfg.positives == 'clsp':
         bank = None
@@ -349,6 +350,10 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
                          optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
                          train_seconds=train_secs, encoder=rec, config=asdict(cfg), world_size=world, **extra), ckpt)
+    gaug = BatchAugment(cfg.aug, ds).to(device) if cfg.gpu_aug else None
+    def view(x):
+        x = x.to(device, non_blocking=True)
+        return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
     log = out / 'metrics.jsonl'
     if main and not resume and log.exists(): log.unlink()
     feats = None
@@ -356,7 +361,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if stop_after is not None and epoch >= stop_after: _barrier(); return {}
         t0 = time.time()
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
-            pairs = data = GPSPairs(ds, sampler, cfg.aug)
+            pairs = data = GPSPairs(ds, sampler, tf)
         pairs.set_epoch(epoch)
         if world > 1:
             dsamp = DistributedSampler(data, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
@@ -367,9 +372,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         step_fn.train(); tot, n = 0.0, 0
         bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not (progress and main), leave=False)
         for b in bar:
-            x1 = b['anchor'].to(device, non_blocking=True, memory_format=fmt)
-            x2 = b['positive'].to(device, non_blocking=True, memory_format=fmt)
-            x3 = b['synthetic'].to(device, non_blocking=True, memory_format=fmt) if 'synthetic' in b else None
+            x1, x2, x3 = (view(b[k]) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
             loss = step_fn(x1, x2, None, x3, lam)
             if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} at epoch {epoch}; lower --lr")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
@@ -394,7 +397,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
                    positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc),
                    epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
-    if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, device))
+    if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, view))
     if cfg.positives == 'sepp': metrics.update(pair_precision=sampler.precision(ds.targets), semantic_pairs=len(sampler.anchor))
     atomic_write_json(metrics, out / 'metrics.json')
     if figures: _save_figures(out, ftr, ytr, fte, yte, ds.classes)
