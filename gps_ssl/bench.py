@@ -126,7 +126,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description='gps_ssl benchmarks')
     ap.add_argument('--only', default='knn,embed,train,clsp'); ap.add_argument('--sizes', default='10000,50000')
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--device', default=None)
-    ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--out', default=None, help='also write the tables as JSON here')
+    ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
+    ap.add_argument('--out', default=None, help='also write the tables as JSON here')
     a = ap.parse_args(argv); only = a.only.split(','); res = {}
     if 'knn' in only:
         res['knn'] = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats)
@@ -136,13 +137,13 @@ def main(argv=None):
         print('## prior embedding\n' + markdown_table(res['embed'], ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb']), flush=True)
     if 'train' in only:
         cols = ['dataset', 'backbone', 'method', 'positives', 'batch', 'images_per_s', 'vs_aug', 'peak_mb']
-        res['train_digits'] = bench_train('digits', epochs=a.epochs, repeats=a.repeats, device=a.device)
+        res['train_digits'] = bench_train('digits', epochs=a.epochs, repeats=a.train_repeats, device=a.device)
         print('## training, digits (SmallCNN)\n' + markdown_table(res['train_digits'], cols), flush=True)
         with tempfile.TemporaryDirectory() as d:
             name = cifar_like_npz(Path(d) / 'cifar_like.npz')
-            res['train_cifar'] = bench_train(name, epochs=a.epochs, repeats=a.repeats, device=a.device)
+            res['train_cifar'] = bench_train(name, epochs=a.epochs, repeats=a.train_repeats, device=a.device)
             print('## training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)\n' + markdown_table(res['train_cifar'], cols), flush=True)
-            res['train_cifar_r18'] = bench_train(name, methods=('simclr',), epochs=1, repeats=a.repeats, backbone='resnet18',
+            res['train_cifar_r18'] = bench_train(name, methods=('simclr',), epochs=1, repeats=a.train_repeats, backbone='resnet18',
                                                  device=a.device)
             print('## training, CIFAR-sized random data, ResNet-18\n' + markdown_table(res['train_cifar_r18'], cols), flush=True)
     if 'clsp' in only:
