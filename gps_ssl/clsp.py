@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .core import (seed_everything, get_device, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
                           CorruptFileError)
-from .data import ImageDataset, make_augmentation
+from .data import ImageDataset, make_augmentation, show_image
 
 # %% auto #0
 __all__ = ['UNET_CONFIGS', 'DIFFUSION_FORMAT', 'BANK_FORMAT', 'CLSP_LAMBDA', 'make_unet', 'make_noise_scheduler',
@@ -69,17 +69,17 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup)))
     noise_sched = make_noise_scheduler('ddpm')
     imgs = ds.get_images(range(len(ds)))                                  # uint8 [N, C, H, W], kept compact
-    start, losses = 0, []
+    start, losses, data_key = 0, [], ds.content_key()
     if resume and ckpt.exists():
         ck = safe_load(ckpt, validate=lambda o: o.get('format') == DIFFUSION_FORMAT)
-        if ck['dataset'] != ds.content_key(): raise ValueError(f"{ckpt} was trained on other data than {ds.name}")
+        if ck['dataset'] != data_key: raise ValueError(f"{ckpt} was trained on other data than {ds.name}")
         unet.load_state_dict(ck['model']); ema.load_state_dict(ck['ema']); opt.load_state_dict(ck['optimizer'])
         sched.load_state_dict(ck['scheduler']); torch.set_rng_state(ck['rng']['torch']); start, losses = ck['step'], ck['losses']
     ucfg = dict(UNET_CONFIGS[config]) if isinstance(config, str) else dict(config)
     def save(step):
         atomic_save(dict(format=DIFFUSION_FORMAT, unet_config=ucfg, image_size=size, channels=c, model=unet.state_dict(),
                          ema=ema.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng(),
-                         step=step, losses=losses, dataset=ds.content_key(), config=dict(steps=steps, batch_size=batch_size,
+                         step=step, losses=losses, dataset=data_key, config=dict(steps=steps, batch_size=batch_size,
                          lr=lr, warmup=warmup, ema_decay=ema_decay, flip=flip, seed=seed)), ckpt)
     unet.train()
     bar = tqdm(range(start, steps), desc='diffusion', disable=not progress, initial=start, total=steps)
@@ -268,13 +268,10 @@ def show_interpolations(unet, ds:ImageDataset, anchors, ws=(0.0, 0.1, 0.3, 0.5, 
         imgs = interpolate_sample(unet, ds.get_images(anchors).repeat_interleave(per, 0), w, steps, eta, generator=g)
         for r in range(len(anchors)):
             for c in range(per):
-                ax = axs[r, 1 + j * per + c]; im = imgs[r * per + c]
-                ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray' if im.shape[0] == 1 else None)
-                if r == 0 and c == per // 2: ax.set_title(f'w={w}', fontsize=8)
-    for r, a in enumerate(anchors):
-        im = ds.get_image(a); axs[r, 0].imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray' if im.shape[0] == 1 else None)
+                show_image(axs[r, 1 + j * per + c], imgs[r * per + c])
+                if r == 0 and c == per // 2: axs[r, 1 + j * per + c].set_title(f'w={w}', fontsize=8)
+    for r, a in enumerate(anchors): show_image(axs[r, 0], ds.get_image(a))
     axs[0, 0].set_title('anchor', fontsize=8)
-    for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
@@ -286,7 +283,7 @@ def sample_grid(unet, ds:ImageDataset, n:int=64, steps:int=100, eta:float=0.1, s
     c = int(math.ceil(math.sqrt(n))); r = int(math.ceil(n / c))
     fig, axs = plt.subplots(r, c, figsize=(0.6 * c, 0.6 * r), squeeze=False)
     for ax in axs.flat: ax.axis('off')
-    for ax, im in zip(axs.flat, imgs): ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray' if im.shape[0] == 1 else None)
+    for ax, im in zip(axs.flat, imgs): show_image(ax, im); ax.axis('off')
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig

@@ -19,7 +19,7 @@ from .core import fingerprint, cache_dir, seed_everything
 __all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'dataset_stats',
            'make_augmentation', 'BatchAugment', 'DatasetNotFoundError', 'default_data_root', 'load_digits_dataset',
            'load_npz_dataset', 'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft',
-           'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_views', 'gps_ssl_data']
+           'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_image', 'show_views', 'gps_ssl_data']
 
 # %% ../nbs/01_data.ipynb #cd132858
 class ImageDataset(Dataset):
@@ -411,6 +411,15 @@ def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cif
                      f"(MedMNIST flags: {', '.join(medmnist_flags())})")
 
 # %% ../nbs/01_data.ipynb #d6a13410
+def show_image(ax, im:torch.Tensor, frame:str|None=None):
+    "Draw a `[C, H, W]` image (uint8, or float in [0, 1]) on `ax` without ticks, framed in colour `frame` if given."
+    x = im.float() / 255 if im.dtype == torch.uint8 else im.float().clamp(0, 1)
+    ax.imshow(x.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray' if x.shape[0] == 1 else None, vmin=0, vmax=1,
+              interpolation='nearest')
+    ax.set_xticks([]); ax.set_yticks([])
+    if frame:
+        for sp in ax.spines.values(): sp.set_edgecolor(frame); sp.set_linewidth(2.5)
+
 def show_views(ds:ImageDataset, n:int=8, # images to show
                augs:Sequence[str]=('weak', 'strong'), seed:int=0, path:str|Path|None=None, # save the figure here
                **aug_kwargs):
@@ -425,9 +434,7 @@ def show_views(ds:ImageDataset, n:int=8, # images to show
     fig, axs = plt.subplots(len(rows), len(idx), figsize=(1.3 * len(idx), 1.4 * len(rows)), squeeze=False)
     for r, (title, ims) in enumerate(rows):
         for c, im in enumerate(ims):
-            ax = axs[r, c]; ax.axis('off')
-            ax.imshow(im.permute(1, 2, 0).squeeze(-1).clamp(0, 1).numpy(), cmap='gray' if im.shape[0] == 1 else None,
-                      vmin=0, vmax=1, interpolation='nearest')
+            ax = axs[r, c]; show_image(ax, im); ax.axis('off')
             if c == 0: ax.set_title(title, fontsize=9, loc='left')
     fig.suptitle(f"{ds.name}: {len(ds)} images, {ds.num_classes} classes, {ds.image_size[0]}x{ds.image_size[1]}", fontsize=10)
     fig.tight_layout()

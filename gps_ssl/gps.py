@@ -9,12 +9,12 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .data import ImageDataset, make_augmentation
+from .data import ImageDataset, make_augmentation, show_image
 from .neighbors import knn_search, tau_ball, adaptive_tau, _check_tau
 
 # %% auto #0
 __all__ = ['RULES', 'GPSSampler', 'AugmentationSampler', 'GPSPairs', 'positive_purity', 'purity_vs_k', 'plot_purity_vs_k',
-           'show_neighbors']
+           'anchor_grid', 'show_neighbors']
 
 # %% ../nbs/05_gps.ipynb #0db8fd22
 RULES = ('random', 'nearest', 'farthest')
@@ -157,23 +157,28 @@ def plot_purity_vs_k(results:dict[str, dict[int, float]], # prior name -> {k: pu
     return fig
 
 # %% ../nbs/05_gps.ipynb #ac1570ca
-def show_neighbors(ds:ImageDataset, idx, # [N, >=k] neighbour table (e.g. from knn_search)
-                   anchors:Sequence[int]|None=None, k:int=5, n:int=6, seed:int=0, path=None, title:str|None=None):
-    "A grid: anchor + its k neighbours per row, framed by whether the label matches."
+def anchor_grid(ds:ImageDataset, rows:Sequence[Sequence[int]], # each row: [anchor, partner, partner, ...] indices
+                name:str='nn', title:str|None=None, path=None):
+    "A grid with one anchor per row and its partners, framed green / red by whether the label matches the anchor's."
     import matplotlib.pyplot as plt
-    idx = torch.as_tensor(idx)
-    if anchors is None: anchors = np.random.default_rng(seed).choice(len(ds), n, replace=False)
-    k = min(k, idx.shape[1])
-    fig, axs = plt.subplots(len(anchors), k + 1, figsize=(1.1 * (k + 1), 1.15 * len(anchors)), squeeze=False)
-    for r, a in enumerate(anchors):
-        for c, j in enumerate([int(a)] + idx[int(a), :k].tolist()):
-            ax = axs[r, c]; im = ds.get_image(j)
-            ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray' if im.shape[0] == 1 else None, interpolation='nearest')
-            ax.set_xticks([]); ax.set_yticks([])
-            col = 'black' if c == 0 else ('tab:green' if ds.targets[j] == ds.targets[int(a)] else 'tab:red')
-            for sp in ax.spines.values(): sp.set_edgecolor(col); sp.set_linewidth(2.5)
-            if r == 0: ax.set_title('anchor' if c == 0 else f'nn {c}', fontsize=8)
+    cols = max(len(r) for r in rows)
+    fig, axs = plt.subplots(len(rows), cols, figsize=(1.1 * cols, 1.15 * len(rows)), squeeze=False)
+    for r, row in enumerate(rows):
+        for c in range(cols):
+            ax = axs[r, c]
+            if c >= len(row): ax.axis('off'); continue
+            same = ds.targets[row[c]] == ds.targets[row[0]]
+            show_image(ax, ds.get_image(row[c]), 'black' if c == 0 else 'tab:green' if same else 'tab:red')
+            if r == 0: ax.set_title('anchor' if c == 0 else f'{name} {c}', fontsize=8)
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
+
+def show_neighbors(ds:ImageDataset, idx, # [N, >=k] neighbour table (e.g. from knn_search)
+                   anchors:Sequence[int]|None=None, k:int=5, n:int=6, seed:int=0, path=None, title:str|None=None):
+    "A grid: anchor + its k neighbours per row, framed by whether the label matches."
+    idx = torch.as_tensor(idx)
+    if anchors is None: anchors = np.random.default_rng(seed).choice(len(ds), n, replace=False)
+    k = min(k, idx.shape[1])
+    return anchor_grid(ds, [[int(a)] + idx[int(a), :k].tolist() for a in anchors], 'nn', title, path)

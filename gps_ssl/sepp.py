@@ -12,7 +12,7 @@ import torch
 from .data import ImageDataset
 from .priors import embed, PRIORS
 from .neighbors import knn_search
-from .gps import positive_purity
+from .gps import positive_purity, anchor_grid
 
 # %% auto #0
 __all__ = ['SemanticSampler', 'sepp_control', 'sepp_embed', 'pair_stats', 'plot_pair_stats', 'show_pairs']
@@ -37,7 +37,7 @@ class SemanticSampler:
         self.positive, self.score, self.kind = idx[keep], self.table_score[keep], 'semantic'
         if len(self.anchor) == 0:
             best = self.table_score[:, 0].max() if metric == 'cosine' else self.table_score[:, 0].min()
-            q = torch.quantile(self.table_score[:, 0], 0.5 if metric == 'cosine' else 0.5).item()
+            q = self.table_score[:, 0].median().item()
             raise ValueError(f"no semantic pairs: the {'highest cosine similarity' if metric == 'cosine' else 'smallest squared distance'} "
                              f"between two images is {best:.4f}, which does not pass threshold {threshold}; "
                              f"use a threshold around {q:.3g} (the median nearest-neighbour score) or check the encoder")
@@ -133,22 +133,6 @@ def plot_pair_stats(rows:list[dict], path=None, chance:float|None=None):
 # %% ../nbs/06_sepp.ipynb #f2b7335a
 def show_pairs(ds:ImageDataset, sampler:SemanticSampler, n:int=6, seed:int=0, path=None, title:str|None=None):
     "A grid of anchors (left) and their semantic positives, framed by whether the label matches."
-    import matplotlib.pyplot as plt
     anchors = sampler.anchor.unique()
     pick = anchors[torch.randperm(len(anchors), generator=torch.Generator().manual_seed(seed))[:n]].tolist()
-    rows = [[a] + sampler.positive[sampler.anchor == a].tolist() for a in pick]
-    cols = max(len(r) for r in rows)
-    fig, axs = plt.subplots(len(rows), cols, figsize=(1.1 * cols, 1.15 * len(rows)), squeeze=False)
-    for r, row in enumerate(rows):
-        for c in range(cols):
-            ax = axs[r, c]; ax.set_xticks([]); ax.set_yticks([])
-            if c >= len(row): ax.axis('off'); continue
-            im = ds.get_image(row[c])
-            ax.imshow(im.permute(1, 2, 0).squeeze(-1).numpy(), cmap='gray' if im.shape[0] == 1 else None, interpolation='nearest')
-            col = 'black' if c == 0 else ('tab:green' if ds.targets[row[c]] == ds.targets[row[0]] else 'tab:red')
-            for sp in ax.spines.values(): sp.set_edgecolor(col); sp.set_linewidth(2.5)
-            if r == 0: ax.set_title('anchor' if c == 0 else f'SPP {c}', fontsize=8)
-    if title: fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=120)
-    return fig
+    return anchor_grid(ds, [[a] + sampler.positive[sampler.anchor == a].tolist() for a in pick], 'SPP', title, path)

@@ -20,7 +20,7 @@ from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
 from .sepp import SemanticSampler, sepp_control, sepp_embed
-from .clsp import SyntheticViews, generate_bank, load_bank, clsp_term, CLSP_LAMBDA
+from .clsp import SyntheticViews, generate_bank, clsp_term, CLSP_LAMBDA
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau)
 from .evaluate import extract_features, knn_accuracy, linear_probe, plot_training_curves, plot_embedding
@@ -274,7 +274,6 @@ def _view_cosines(model, data, view, n:int=1024) -> dict:
     return dict(cos_positive=F.cosine_similarity(z1, z2).mean().item(), cos_third_view=F.cosine_similarity(z1, z3).mean().item())
 
 def _save_figures(out:Path, ftr, ytr, fte, yte, classes):
-    import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     plot_training_curves({out.name: out}, out / 'training_curves.png')
     plot_embedding(fte, yte, out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
@@ -320,7 +319,6 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
                                  seed=0, device=device, progress=progress and main)
             if main: _barrier()
-            bank = load_bank(bank.path, ds)
         data, lam = SyntheticViews(pairs, bank), cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(cfg.method, 1.0)
     per_rank_bs = cfg.batch_size // world
     steps_per_epoch = max(1, (len(pairs) // world) // per_rank_bs)
