@@ -53,16 +53,18 @@ def _chunk_rows(n:int, max_memory_mb:float) -> int:
     return int(max(1, min(n, max_memory_mb * 2**20 // (4 * n * 2))))
 
 @torch.no_grad()
-def _torch_knn(x, kk, metric, max_memory_mb, device):
+def _torch_knn(x, kk, metric, max_memory_mb, device, rows=None):
+    "Top-`kk` of the queries `x[rows]` (default: all) against all of `x`."
     x = x.to(device)
     n = len(x)
+    lo, hi = rows or (0, n)
     sq = (x * x).sum(1) if metric == 'l2' else None
-    rows = _chunk_rows(n, max_memory_mb)
+    step = _chunk_rows(n, max_memory_mb)
     D, I = [], []
-    for s in range(0, n, rows):
-        q = x[s:s + rows]
+    for s in range(lo, hi, step):
+        q = x[s:min(hi, s + step)]
         if metric == 'l2':
-            d = torch.addmm(sq[None, :], q, x.T, beta=1, alpha=-2).add_(sq[s:s + rows, None]).clamp_(min=0)
+            d = torch.addmm(sq[None, :], q, x.T, beta=1, alpha=-2).add_(sq[s:s + len(q), None]).clamp_(min=0)
         else:
             d = torch.mm(q, x.T).neg_().add_(1)
         v, i = torch.topk(d, kk, dim=1, largest=False, sorted=True)
@@ -81,12 +83,12 @@ _GPU_RES = []   # one StandardGpuResources, created on first use and kept alive 
 def _to_gpu(ix, ngpu):
     if not _has_faiss_gpu(): return ix
     co = faiss.GpuMultipleClonerOptions(); co.shard = True
-    if ngpu == 1 or faiss.get_num_gpus() == 1:
+    if ngpu == 1 or faiss.get_num_gpus() == 1:   # the current CUDA device: each DDP process searches on its own GPU
         if not _GPU_RES: _GPU_RES.append(faiss.StandardGpuResources())
-        return faiss.index_cpu_to_gpu(_GPU_RES[0], 0, ix)
+        return faiss.index_cpu_to_gpu(_GPU_RES[0], torch.cuda.current_device(), ix)
     return faiss.index_cpu_to_all_gpus(ix, co=co, ngpu=ngpu if ngpu else -1)
 
-def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=0):
+def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=0, rows=None):
     xn = np.ascontiguousarray(x.cpu().numpy(), dtype=np.float32)
     n, d = xn.shape
     nlist = nlist or max(1, min(n // 39, int(4 * math.sqrt(n))))
@@ -97,7 +99,7 @@ def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=
         ix.nprobe = min(nprobe, nlist)
     ix = _to_gpu(ix, ngpu)
     ix.add(xn)
-    D, I = ix.search(xn, kk)
+    D, I = ix.search(xn[slice(*rows)] if rows else xn, kk)
     if (I < 0).any():
         raise RuntimeError(f"the IVF index found fewer than {kk} neighbours for {int((I < 0).any(1).sum())} queries; "
                            f"raise nprobe (now {nprobe}) or lower nlist (now {nlist})")
@@ -106,21 +108,36 @@ def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=
     return D.clamp_(min=0) if metric == 'l2' else D, torch.from_numpy(I).long()
 
 # %% ../nbs/04_neighbors.ipynb #777b5efb
-def _exact_dist(x, idx, metric, max_memory_mb=256):
-    "Distances from each row of `x` to `x[idx[row]]`, computed directly (no ||a||^2 + ||b||^2 - 2ab cancellation)."
+def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
+    "Distances from row `lo + r` of `x` to `x[idx[r]]`, computed directly (no ||a||^2 + ||b||^2 - 2ab cancellation)."
     out = torch.empty(idx.shape, dtype=torch.float32)
     chunk = int(max(1, max_memory_mb * 2**20 // (2 * 4 * 3 * idx.shape[1] * x.shape[1])))   # 3 [rows, k, D] temporaries
     for s in range(0, len(idx), chunk):
-        q, nb = x[s:s + chunk], x[idx[s:s + chunk]]
+        nb = x[idx[s:s + chunk]]; q = x[lo + s:lo + s + len(nb)]
         out[s:s + chunk] = ((nb - q[:, None]) ** 2).sum(-1) if metric == 'l2' else 1 - (nb * q[:, None]).sum(-1)
     return out
 
-def _drop_self(D, I, k):
+def _drop_self(D, I, k, lo=0):
+    "Drop each query's own index (query r is row `lo + r`), keeping `k` columns."
     n = len(I)
-    own = I == torch.arange(n)[:, None]
+    own = I == torch.arange(lo, lo + n)[:, None]
     keep = ~own
     keep[own.sum(1) == 0, -1] = False                 # query not among the hits (ties among > k twins): drop the last
     return D[keep].view(n, -1)[:, :k], I[keep].view(n, -1)[:, :k]
+
+def _shard_rows(n:int, rank:int, world:int) -> tuple[int, int]:
+    "Rank `rank`'s contiguous slice of `n` query rows (sizes differ by at most one)."
+    return rank * n // world, (rank + 1) * n // world
+
+def _gather_rows(t:torch.Tensor, n:int, world:int) -> torch.Tensor:
+    "Concatenate every rank's row slice of an [n, k] table (collective: every rank must call it)."
+    import torch.distributed as dist
+    dev = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
+    size = max(b - a for a, b in (_shard_rows(n, r, world) for r in range(world)))
+    pad = torch.zeros((size,) + t.shape[1:], dtype=t.dtype, device=dev); pad[:len(t)] = t
+    parts = [torch.empty_like(pad) for _ in range(world)]
+    dist.all_gather(parts, pad)
+    return torch.cat([p[:b - a] for p, (a, b) in zip(parts, (_shard_rows(n, r, world) for r in range(world)))]).cpu()
 
 # %% ../nbs/04_neighbors.ipynb #f29308b8
 def knn_search(emb, # [N, D] embeddings (torch or numpy)
@@ -133,6 +150,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
                ngpu:int=1, # GPUs to shard a faiss index over (0 = all)
                device=None, # device of the torch backend (default: cuda if available)
                max_memory_mb:float=256, # memory budget of one torch chunk
+               shard:bool=False, # in a process group: each process searches its slice of the queries, then all gather
               ) -> tuple[torch.Tensor, torch.Tensor]:
     "k nearest neighbours of every row among all rows: `(dist [N, k] float32, idx [N, k] int64)`, nearest first."
     x = _as_matrix(emb)
@@ -143,14 +161,19 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     if metric == 'cosine': x = F.normalize(x, dim=1)
     backend = _pick_backend(backend)
     if index == 'ivf' and backend != 'faiss': raise ValueError("index='ivf' needs the faiss backend (pip install faiss-cpu)")
+    import torch.distributed as dist
+    world = dist.get_world_size() if shard and dist.is_available() and dist.is_initialized() else 1
+    rows = _shard_rows(n, dist.get_rank(), world) if world > 1 else None
     kk = min(n, k + 1) if exclude_self else k
-    if backend == 'faiss': D, I = _faiss_knn(x, kk, metric, index, nlist, nprobe, ngpu)
+    if backend == 'faiss': D, I = _faiss_knn(x, kk, metric, index, nlist, nprobe, ngpu, rows=rows)
     else:
         dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-        D, I = _torch_knn(x, kk, metric, max_memory_mb, dev)
-    D = _exact_dist(x, I, metric, max_memory_mb)
+        D, I = _torch_knn(x, kk, metric, max_memory_mb, dev, rows=rows)
+    lo = rows[0] if rows else 0
+    D = _exact_dist(x, I, metric, max_memory_mb, lo)
     D, order = D.sort(dim=1, stable=True); I = I.gather(1, order)
-    if exclude_self: D, I = _drop_self(D, I, k)
+    if exclude_self: D, I = _drop_self(D, I, k, lo)
+    if world > 1: D, I = _gather_rows(D.contiguous(), n, world), _gather_rows(I.contiguous(), n, world)
     return D.contiguous(), I.contiguous()
 
 # %% ../nbs/04_neighbors.ipynb #586ceff5

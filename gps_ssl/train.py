@@ -2,7 +2,7 @@
 
 # %% ../nbs/10_train.ipynb #70492c0e
 from __future__ import annotations
-import copy, json, math, os, random, shutil, socket, time
+import copy, json, math, os, random, shutil, socket, time, warnings
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from .evaluate import extract_features, knn_accuracy, linear_probe, plot_trainin
 
 # %% auto #0
 __all__ = ['METHODS', 'POSITIVES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS', 'make_optimizer',
-           'warmup_cosine', 'TrainConfig', 'train', 'launch']
+           'warmup_cosine', 'TrainConfig', 'z_spread', 'train', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -273,6 +273,14 @@ def _view_cosines(model, data, view, n:int=1024) -> dict:
     model.train(was)
     return dict(cos_positive=F.cosine_similarity(z1, z2).mean().item(), cos_third_view=F.cosine_similarity(z1, z3).mean().item())
 
+@torch.no_grad()
+def z_spread(model:SSLMethod, feats:torch.Tensor) -> float:
+    "Collapse gauge: sqrt(1 - |mean of the L2-normalised projections of `feats`|^2): 0 when all point one way, near 1 when spread."
+    was = model.training; model.eval()
+    z = F.normalize(model.projector(feats.to(next(model.parameters()).device)).float(), dim=1)
+    model.train(was)
+    return float(z.std(0).pow(2).sum().sqrt())
+
 def _save_figures(out:Path, ftr, ytr, fte, yte, classes):
     import matplotlib.pyplot as plt
     plot_training_curves({out.name: out}, out / 'training_curves.png')
@@ -304,9 +312,10 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
              else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
         if main: _barrier()
     if cfg.positives == 'gps':
-        sampler = GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed)
+        sampler = GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed,
+                             shard=world > 1)
     elif cfg.positives == 'sepp':
-        sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold)
+        sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold, shard=world > 1)
         if cfg.sepp_control != 'none': sampler = sepp_control(sampler, cfg.sepp_control, ds.targets, seed=cfg.seed)
     else: sampler = AugmentationSampler(len(ds))
     tf = None if cfg.gpu_aug else cfg.aug             # gpu_aug: the loader delivers uint8, BatchAugment runs on the device
@@ -354,7 +363,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
     log = out / 'metrics.jsonl'
     if main and not resume and log.exists(): log.unlink()
-    feats = None
+    feats, warned = None, False
     for epoch in range(start, cfg.epochs):
         if stop_after is not None and epoch >= stop_after: _barrier(); return {}
         t0 = time.time()
@@ -381,7 +390,12 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
             feats = (ftr, ytr, fte, yte)
             rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0],
-                       knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), seconds=time.time() - t0)
+                       knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), z_spread=z_spread(model, fte),
+                       seconds=time.time() - t0)
+            if rec['z_spread'] < 0.05 and epoch + 1 > cfg.warmup_epochs and not warned:
+                warned = True
+                warnings.warn(f"the projections collapsed at epoch {epoch + 1} (z_spread {rec['z_spread']:.3f}: every image maps to "
+                              "nearly the same direction); lower --lr, or the weight of an extra term (--clsp_lambda)")
             with open(log, 'a') as f: f.write(json.dumps(rec) + '\n')
             if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
         _barrier()
@@ -401,7 +415,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     if figures: _save_figures(out, ftr, ytr, fte, yte, ds.classes)
     return metrics
 
-# %% ../nbs/10_train.ipynb #330232fc
+# %% ../nbs/10_train.ipynb #7f36f4ef
 def _free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
@@ -434,3 +448,14 @@ def _grad_check(model:SSLMethod, x1, x2):
     step = _wrap(model, torch.device('cpu'), world)
     loss = step(x1[rank * n:(rank + 1) * n], x2[rank * n:(rank + 1) * n]); loss.backward()
     return {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
+
+def _knn_shard_check(x, k:int, **kw):
+    "Sharded `knn_search` in a process group; returns the gathered table and every process's searched query rows."
+    import gps_ssl.neighbors as N
+    seen, inner = [], N._faiss_knn
+    def spy(*a, **k2): seen.append(k2.get('rows')); return inner(*a, **k2)
+    N._faiss_knn = spy
+    try: D, I = N.knn_search(x, k, backend='faiss', shard=True, **kw)
+    finally: N._faiss_knn = inner
+    rows = [None] * dist_info()[1]; torch.distributed.all_gather_object(rows, seen)
+    return D, I, rows
