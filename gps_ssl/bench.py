@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KNN_COLS', 'measure', 'median_of', 'markdown_table', 'bench_knn', 'bench_embed', 'bench_train', 'cifar_like_npz',
-           'bench_clsp', 'main']
+__all__ = ['KNN_COLS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn',
+           'bench_embed', 'bench_train', 'cifar_like_npz', 'bench_clsp', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -39,28 +39,76 @@ def markdown_table(rows:list[dict], cols:list[str]) -> str:
                      ['| ' + ' | '.join(fmt(r.get(c, '-')) for c in cols) + ' |' for r in rows]) + '\n'
 
 # %% ../nbs/90_benchmarks.ipynb #4d152a33
-def bench_knn(sizes=(10_000, 50_000), dim:int=512, k:int=5, repeats:int=3, sklearn_max:int=50_000, seed:int=0) -> list[dict]:
-    "Seconds and peak memory of the four searches for each N."
+def knn_data(n:int, dim:int=512, seed:int=0, kind:str='gaussian') -> np.ndarray:
+    "Benchmark embeddings: standard Gaussian, or `clustered` (100 Gaussian clusters; centres spread 1.5x the clusters' width)."
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, dim), dtype=np.float32)
+    if kind == 'clustered': x += 1.5 * rng.standard_normal((100, dim), dtype=np.float32)[rng.integers(0, 100, n)]
+    elif kind != 'gaussian': raise ValueError(f"unknown kind {kind!r}; use gaussian or clustered")
+    return x
+
+def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
+    "The searches compared, by name: callables on `x`."
     import faiss
-    from sklearn.neighbors import NearestNeighbors
     from gps_ssl.neighbors import knn_search
-    rows = []
+    n, dim = x.shape
+    if ivf:
+        nlist = max(1, min(n // 39, int(np.sqrt(n))))   # knn_search's defaults
+        def raw_ivf():
+            q = faiss.IndexFlatL2(dim); ix = faiss.IndexIVFFlat(q, dim, nlist)
+            ix.train(x[np.random.default_rng(0).choice(n, min(n, 64 * nlist), replace=False)]); ix.nprobe = nprobe
+            ix.add(x); return ix.search(x, k + 1)
+        return dict(knn_search=lambda: knn_search(x, k, index='ivf', nprobe=nprobe), faiss=raw_ivf)
+    from sklearn.neighbors import NearestNeighbors
+    def raw():
+        ix = faiss.IndexFlatL2(dim); ix.add(x); return ix.search(x, k + 1)
+    return dict(knn_search=lambda: knn_search(x, k, backend='auto'), faiss=raw,
+                torch=lambda: knn_search(x, k, backend='torch', device='cpu'),
+                sklearn=lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x))
+
+def fresh_peak_mb(name:str, n:int, dim:int=512, k:int=5, seed:int=0, kind:str='gaussian', ivf:bool=False) -> float:
+    "Peak-RSS rise (MB) of one search `name` in a fresh Python process, over the same process after making the data."
+    import subprocess, sys
+    code = (f"import resource, json; from gps_ssl.bench import knn_data, knn_impls\n"
+            f"x = knn_data({n}, {dim}, {seed}, {kind!r}); f = knn_impls(x, {k}, ivf={ivf})[{name!r}]\n"
+            f"base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; f()\n"
+            f"print(json.dumps((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024))")
+    p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    if p.returncode: raise RuntimeError(f"memory probe of {name} failed:\n{p.stderr[-2000:]}")
+    return float(p.stdout.strip().splitlines()[-1])
+
+def recall(idx, ref) -> float:
+    "Share of the reference neighbours found (rows compared as sets)."
+    idx, ref = np.asarray(idx), np.asarray(ref)
+    return float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(idx, ref)]))
+
+def bench_knn(sizes=(10_000, 50_000), dim:int=512, k:int=5, repeats:int=3, sklearn_max:int=50_000, torch_max:int=50_000,
+              seed:int=0, ivf:bool=False, fresh:bool=True, nprobe:int=16) -> list[dict]:
+    "Seconds (median of `repeats`) and fresh-process peak memory of the searches for each N; `ivf=True`: the approximate rows."
+    from gps_ssl.neighbors import knn_search
+    rows, kind = [], 'clustered' if ivf else 'gaussian'
     for n in sizes:
-        x = np.random.default_rng(seed).standard_normal((n, dim), dtype=np.float32)
-        def raw():
-            ix = faiss.IndexFlatL2(dim); ix.add(x); return ix.search(x, k + 1)
-        impls = dict(knn_search=lambda: knn_search(x, k, backend='auto'), faiss=raw,
-                     torch=lambda: knn_search(x, k, backend='torch', device='cpu'))
-        if n <= sklearn_max: impls['sklearn'] = lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x)
+        x = knn_data(n, dim, seed, kind)
+        impls = knn_impls(x, k, ivf, nprobe)
+        if n > sklearn_max: impls.pop('sklearn', None)
+        if n > torch_max: impls.pop('torch', None)
         res = {name: median_of(f, repeats) for name, f in impls.items()}
-        row = dict(N=n, D=dim)
-        for name, r in res.items(): row[f'{name}_s'], row[f'{name}_mb'] = r['seconds'], r['peak_mb']
+        row = dict(N=n, D=dim, index='ivf' if ivf else 'flat')
+        for name, r in res.items():
+            row[f'{name}_s'] = r['seconds']
+            if fresh: row[f'{name}_mb'] = fresh_peak_mb(name, n, dim, k, seed, kind, ivf)
         row['knn_search/faiss'] = res['knn_search']['seconds'] / res['faiss']['seconds']
         if 'sklearn' in res: row['sklearn/knn_search'] = res['sklearn']['seconds'] / res['knn_search']['seconds']
+        if ivf:
+            row['recall'] = recall(impls['knn_search']()[1], knn_search(x, k)[1])
+            if n <= sklearn_max:   # the exact reference that the approximate search replaces
+                from sklearn.neighbors import NearestNeighbors
+                row['sklearn_s'] = median_of(lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x), 1)['seconds']
+                row['sklearn/knn_search'] = row['sklearn_s'] / row['knn_search_s']
         rows.append(row)
     return rows
 
-KNN_COLS = ['N', 'knn_search_s', 'faiss_s', 'sklearn_s', 'torch_s', 'knn_search/faiss', 'sklearn/knn_search',
+KNN_COLS = ['N', 'index', 'knn_search_s', 'faiss_s', 'sklearn_s', 'torch_s', 'knn_search/faiss', 'sklearn/knn_search', 'recall',
             'knn_search_mb', 'faiss_mb', 'sklearn_mb', 'torch_mb']
 
 # %% ../nbs/90_benchmarks.ipynb #ba4557e6
@@ -128,9 +176,12 @@ def main(argv=None):
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--device', default=None)
     ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
     ap.add_argument('--out', default=None, help='also write the tables as JSON here')
+    ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')
+    ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn and the torch fallback')
     a = ap.parse_args(argv); only = a.only.split(','); res = {}
     if 'knn' in only:
-        res['knn'] = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats)
+        res['knn'] = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats, sklearn_max=a.flat_max, torch_max=a.flat_max)
+        if a.ivf_sizes: res['knn'] += bench_knn([int(s) for s in a.ivf_sizes.split(',')], repeats=a.repeats, ivf=True)
         print('## neighbour search (k=5, D=512; seconds, peak MB)\n' + markdown_table(res['knn'], KNN_COLS), flush=True)
     if 'embed' in only:
         res['embed'] = bench_embed(device=a.device)

@@ -3,7 +3,7 @@
 # %% ../nbs/11_cli.ipynb #e75ca3b1
 from __future__ import annotations
 import itertools, json
-from dataclasses import fields
+from dataclasses import fields, asdict
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   k:int=1, # GPS neighbours to draw from
                   tau:float=None, # GPS ball radius (squared L2)
                   rule:str='random', # GPS selection rule: random, nearest, farthest
+                  knn_index:str='flat', # GPS/SePP neighbour search: flat (exact) or ivf (approximate, for millions of images)
                   sepp_encoder:str=None, # SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)
                   sepp_k:int=5, # SePP: candidates per anchor
                   sepp_threshold:float=0.9, # SePP: minimum cosine similarity of a semantic pair
@@ -62,7 +63,7 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
     cfg = TrainConfig(dataset=dataset, data_root=data_root, download=download, weight_decay=weight_decay, warmup_epochs=warmup_epochs,
                       temperature=temperature, queue_size=queue_size, refresh_every=refresh_every, ckpt_every=ckpt_every,
-                      method=method, positives=positives, prior=prior, k=k, tau=tau,
+                      method=method, positives=positives, prior=prior, k=k, tau=tau, knn_index=knn_index,
                       rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
                       batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
                       precision=precision, gpu_aug=gpu_aug, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
@@ -125,7 +126,8 @@ def gps_ssl_compare(dataset:str='digits', data_root:str=None,
                     seeds:str='0', # comma-separated seeds
                     prior:str='pixels', k:int=1, backbone:str='cnn', width:int=32, head_scale:float=0.125,
                     sepp_encoder:str=None, sepp_k:int=5, sepp_threshold:float=0.9, # SePP settings (see gps_ssl_train)
-                    diffusion:str=None, clsp_k:int=8, clsp_w:float=0.1, clsp_steps:int=100, # CLSP settings (see gps_ssl_train)
+                    diffusion:str=None, clsp_k:int=8, clsp_w:float=0.1, clsp_steps:int=100,
+                    clsp_lambda:float=None, # CLSP settings (see gps_ssl_train)
                     epochs:int=30, batch_size:int=256, lr:float=0.05, optimizer:str='sgd', device:str=None,
                     out:str='runs/compare', # output folder (one sub-folder per run)
                     overwrite:store_true=False, # re-train runs that already finished in --out
@@ -136,16 +138,22 @@ def gps_ssl_compare(dataset:str='digits', data_root:str=None,
     for i, (m, p, a, s) in enumerate(grid):
         d = out / f"{m}_{p.replace(':', '-')}_{a}_seed{s}"
         print(f"[{i + 1}/{len(grid)}] {m} {p} {a} seed {s} -> {d}")
-        if (d / 'metrics.json').exists() and not overwrite: met = json.loads((d / 'metrics.json').read_text())
-        else:
-            pos, _, ctl = p.partition(':')
-            cfg = TrainConfig(dataset=dataset, data_root=data_root, method=m, positives=pos, prior=prior, k=k, aug=a,
-                              sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
-                              sepp_control=(ctl or 'none') if pos == 'sepp' else 'none', diffusion=diffusion, clsp_k=clsp_k,
-                              clsp_w=clsp_w, clsp_steps=clsp_steps, clsp_control=(ctl or 'none') if pos == 'clsp' else 'none',
-                              backbone=backbone, width=width, head_scale=head_scale, epochs=epochs, batch_size=batch_size,
-                              lr=lr, optimizer=optimizer, device=device, seed=s)
-            met = train(cfg, out=d, overwrite=True, progress=not quiet)
+        pos, _, ctl = p.partition(':')
+        cfg = TrainConfig(dataset=dataset, data_root=data_root, method=m, positives=pos, prior=prior, k=k, aug=a,
+                          sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
+                          sepp_control=(ctl or 'none') if pos == 'sepp' else 'none', diffusion=diffusion, clsp_k=clsp_k,
+                          clsp_w=clsp_w, clsp_steps=clsp_steps, clsp_lambda=clsp_lambda,
+                          clsp_control=(ctl or 'none') if pos == 'clsp' else 'none',
+                          backbone=backbone, width=width, head_scale=head_scale, epochs=epochs, batch_size=batch_size,
+                          lr=lr, optimizer=optimizer, device=device, seed=s)
+        if (d / 'metrics.json').exists() and not overwrite:   # a finished run is reused only if it had these settings
+            old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
+            diff = {key: (old.get(key), v) for key, v in asdict(cfg).items() if old.get(key) != v}
+            if diff:
+                raise ValueError(f"{d} holds a finished run with other settings ({', '.join(f'{key}: {a!r} there, {b!r} now' for key, (a, b) in diff.items())}); "
+                                 "use another --out, or --overwrite to re-train it")
+            met = json.loads((d / 'metrics.json').read_text())
+        else: met = train(cfg, out=d, overwrite=True, progress=not quiet)
         runs.append(dict(method=m, positives=p, aug=a, seed=s, **met))
     rows = summarize(runs)
     atomic_write_json(dict(runs=runs, summary=rows), out / 'results.json')

@@ -29,13 +29,14 @@ class GPSSampler:
                  metric:str='l2', backend:str='auto',
                  refresh_every:int=0, # rebuild the table from the model's embeddings every R epochs (0 = never)
                  seed:int=0,
+                 index:str='flat', # k-NN index: 'flat' (exact, the GPS code's) or 'ivf' (approximate, for millions of images)
                  shard:bool=False): # in a process group, split the k-NN queries over the processes (see knn_search)
         if rule not in RULES: raise ValueError(f"unknown selection rule {rule!r}; choose one of {RULES}")
         if rule == 'farthest' and tau is None: raise ValueError("rule='farthest' needs tau (a number or 'adaptive')")
         if tau is not None and tau != 'adaptive': _check_tau(tau)
         if not isinstance(refresh_every, int) or refresh_every < 0: raise ValueError(f"refresh_every must be an int >= 0, got {refresh_every!r}")
         self.k, self.rule, self.tau_spec, self.include_anchor = k, rule, tau, include_anchor
-        self.metric, self.backend, self.refresh_every, self.seed, self.shard = metric, backend, refresh_every, seed, shard
+        self.metric, self.backend, self.refresh_every, self.seed, self.shard, self.index = metric, backend, refresh_every, seed, shard, index
         self.refresh(emb)
 
     def __len__(self): return self.n
@@ -61,7 +62,7 @@ def refresh(self:GPSSampler, emb):
         cand, valid = far[:, None], torch.ones(self.n, 1, dtype=torch.bool)
         self.dist = None
     else:
-        dist, idx = knn_search(emb, self.k, metric=self.metric, backend=self.backend, shard=self.shard)
+        dist, idx = knn_search(emb, self.k, metric=self.metric, backend=self.backend, index=self.index, shard=self.shard)
         valid = dist < self.tau if self.tau is not None else torch.ones_like(idx, dtype=torch.bool)
         if self.rule == 'nearest': idx, valid = idx[:, :1], valid[:, :1]
         self.empty_share = float((~valid.any(1)).float().mean())

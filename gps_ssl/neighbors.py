@@ -91,11 +91,11 @@ def _to_gpu(ix, ngpu):
 def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=0, rows=None):
     xn = np.ascontiguousarray(x.cpu().numpy(), dtype=np.float32)
     n, d = xn.shape
-    nlist = nlist or max(1, min(n // 39, int(4 * math.sqrt(n))))
+    nlist = nlist or max(1, min(n // 39, int(math.sqrt(n))))
     ix = _faiss_index(d, metric, index, nlist)
     if index == 'ivf':
         rng = np.random.default_rng(seed)
-        ix.train(xn[rng.choice(n, min(n, 256 * nlist), replace=False)])
+        ix.train(xn[rng.choice(n, min(n, 64 * nlist), replace=False)])
         ix.nprobe = min(nprobe, nlist)
     ix = _to_gpu(ix, ngpu)
     ix.add(xn)

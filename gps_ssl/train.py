@@ -184,7 +184,7 @@ POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
 @dataclass
 class TrainConfig:
     dataset:str='digits'; data_root:str|None=None; download:bool=False; method:str='simclr'; positives:str='aug'
-    prior:str='pixels'; k:int=1; tau:float|None=None; rule:str='random'
+    prior:str='pixels'; k:int=1; tau:float|None=None; rule:str='random'; knn_index:str='flat'
     aug:str='weak'; backbone:str='cnn'; width:int=32; head_scale:float=0.125
     epochs:int=30; batch_size:int=256; lr:float=0.05; optimizer:str='sgd'; weight_decay:float=5e-4; warmup_epochs:int=2
     temperature:float|None=None; queue_size:int=4096; refresh_every:int=0
@@ -202,6 +202,8 @@ class TrainConfig:
             raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
         if self.sepp_control not in ('none', 'random', 'oracle'):
             raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random or oracle")
+        if self.knn_index not in ('flat', 'ivf'):
+            raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact) or ivf (approximate, faiss)")
         if self.clsp_control not in ('none', 'aug'):
             raise ValueError(f"unknown clsp_control {self.clsp_control!r}; use none or aug (a third augmented view)")
         if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
@@ -313,9 +315,9 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if main: _barrier()
     if cfg.positives == 'gps':
         sampler = GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed,
-                             shard=world > 1)
+                             index=cfg.knn_index, shard=world > 1)
     elif cfg.positives == 'sepp':
-        sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold, shard=world > 1)
+        sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold, index=cfg.knn_index, shard=world > 1)
         if cfg.sepp_control != 'none': sampler = sepp_control(sampler, cfg.sepp_control, ds.targets, seed=cfg.seed)
     else: sampler = AugmentationSampler(len(ds))
     tf = None if cfg.gpu_aug else cfg.aug             # gpu_aug: the loader delivers uint8, BatchAugment runs on the device
