@@ -69,10 +69,11 @@ def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
 def fresh_peak_mb(name:str, n:int, dim:int=512, k:int=5, seed:int=0, kind:str='gaussian', ivf:bool=False) -> float:
     "Peak-RSS rise (MB) of one search `name` in a fresh Python process, over the same process after making the data."
     import subprocess, sys
-    code = (f"import resource, json; from gps_ssl.bench import knn_data, knn_impls\n"
+    # VmHWM (the peak RSS of this address space) starts afresh at exec; ru_maxrss would inherit the parent's peak
+    code = (f"import json, re; from gps_ssl.bench import knn_data, knn_impls\n"
+            f"hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024\n"
             f"x = knn_data({n}, {dim}, {seed}, {kind!r}); f = knn_impls(x, {k}, ivf={ivf})[{name!r}]\n"
-            f"base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; f()\n"
-            f"print(json.dumps((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024))")
+            f"base = hwm(); f(); print(json.dumps(hwm() - base))")
     p = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if p.returncode: raise RuntimeError(f"memory probe of {name} failed:\n{p.stderr[-2000:]}")
     return float(p.stdout.strip().splitlines()[-1])

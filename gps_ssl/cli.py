@@ -148,7 +148,8 @@ def gps_ssl_compare(dataset:str='digits', data_root:str=None,
                           lr=lr, optimizer=optimizer, device=device, seed=s)
         if (d / 'metrics.json').exists() and not overwrite:   # a finished run is reused only if it had these settings
             old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
-            diff = {key: (old.get(key), v) for key, v in asdict(cfg).items() if old.get(key) != v}
+            dflt = asdict(TrainConfig())   # a setting added since that run was made had its default then
+            diff = {key: (old.get(key, dflt[key]), v) for key, v in asdict(cfg).items() if old.get(key, dflt[key]) != v}
             if diff:
                 raise ValueError(f"{d} holds a finished run with other settings ({', '.join(f'{key}: {a!r} there, {b!r} now' for key, (a, b) in diff.items())}); "
                                  "use another --out, or --overwrite to re-train it")

@@ -113,8 +113,8 @@ def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
     out = torch.empty(idx.shape, dtype=torch.float32)
     chunk = int(max(1, max_memory_mb * 2**20 // (2 * 4 * 3 * idx.shape[1] * x.shape[1])))   # 3 [rows, k, D] temporaries
     for s in range(0, len(idx), chunk):
-        nb = x[idx[s:s + chunk]]; q = x[lo + s:lo + s + len(nb)]
-        out[s:s + chunk] = ((nb - q[:, None]) ** 2).sum(-1) if metric == 'l2' else 1 - (nb * q[:, None]).sum(-1)
+        nb = x[idx[s:s + chunk]]; q = x[lo + s:lo + s + len(nb)]   # the gather is a copy: work on it in place
+        out[s:s + chunk] = nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
     return out
 
 def _drop_self(D, I, k, lo=0):
