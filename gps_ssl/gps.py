@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset
 
 from .data import ImageDataset, make_augmentation, show_image
-from .neighbors import knn_search, tau_ball, adaptive_tau, _check_tau
+from .neighbors import knn_search, tau_ball, adaptive_tau, _check_tau, _search_kw
 
 # %% auto #0
 __all__ = ['RULES', 'GPSSampler', 'AugmentationSampler', 'GPSPairs', 'positive_purity', 'purity_vs_k', 'plot_purity_vs_k',
@@ -29,7 +29,7 @@ class GPSSampler:
                  metric:str='l2', backend:str='auto',
                  refresh_every:int=0, # rebuild the table from the model's embeddings every R epochs (0 = never)
                  seed:int=0,
-                 index:str='flat', # k-NN index: 'flat' (exact, the GPS code's) or 'ivf' (approximate, for millions of images)
+                 index:str='flat', # k-NN index: 'flat' (exact, the GPS code's), 'bf16' (exact, bf16 candidates) or 'ivf' (approximate)
                  shard:bool=False): # in a process group, split the k-NN queries over the processes (see knn_search)
         if rule not in RULES: raise ValueError(f"unknown selection rule {rule!r}; choose one of {RULES}")
         if rule == 'farthest' and tau is None: raise ValueError("rule='farthest' needs tau (a number or 'adaptive')")
@@ -62,7 +62,7 @@ def refresh(self:GPSSampler, emb):
         cand, valid = far[:, None], torch.ones(self.n, 1, dtype=torch.bool)
         self.dist = None
     else:
-        dist, idx = knn_search(emb, self.k, metric=self.metric, backend=self.backend, index=self.index, shard=self.shard)
+        dist, idx = knn_search(emb, self.k, metric=self.metric, backend=self.backend, shard=self.shard, **_search_kw(self.index))
         valid = dist < self.tau if self.tau is not None else torch.ones_like(idx, dtype=torch.bool)
         if self.rule == 'nearest': idx, valid = idx[:, :1], valid[:, :1]
         self.empty_share = float((~valid.any(1)).float().mean())

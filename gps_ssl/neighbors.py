@@ -13,7 +13,7 @@ try: import faiss
 except ImportError: faiss = None
 
 # %% auto #0
-__all__ = ['knn_search', 'Ball', 'tau_ball', 'adaptive_tau']
+__all__ = ['INDEXES', 'knn_search', 'Ball', 'tau_ball', 'adaptive_tau']
 
 # %% ../nbs/04_neighbors.ipynb #9184b922
 def _as_matrix(emb, name='embeddings') -> torch.Tensor:
@@ -22,7 +22,8 @@ def _as_matrix(emb, name='embeddings') -> torch.Tensor:
     if emb.ndim != 2: raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(emb.shape)}")
     if len(emb) < 2: raise ValueError(f"{name} needs at least 2 rows to have neighbours, got {len(emb)}")
     emb = emb.float()
-    bad = ~torch.isfinite(emb).all(1)
+    bad = ~torch.isfinite(emb.amax(1) - emb.amin(1))          # a fast screen (NaN and inf propagate) ...
+    if bad.any(): bad[bad.clone()] = ~torch.isfinite(emb[bad]).all(1)   # ... confirmed row by row
     if bad.any():
         raise ValueError(f"{name} hold NaN or inf in {int(bad.sum())} of {len(emb)} rows (first: {bad.nonzero()[:5, 0].tolist()}); "
                          "recompute them (a diverged encoder?) or drop those images")
@@ -49,27 +50,124 @@ def _pick_backend(backend):
 
 # %% ../nbs/04_neighbors.ipynb #8fc0ef0b
 def _chunk_rows(n:int, max_memory_mb:float) -> int:
-    "Query rows per chunk so that a `[rows, n]` float32 distance matrix (and top-k scratch) fits `max_memory_mb`."
+    "Query rows per chunk so that a `[rows, n]` float32 distance matrix (and top-k scratch) fits `max_memory_mb` (`tau_ball`)."
     return int(max(1, min(n, max_memory_mb * 2**20 // (4 * n * 2))))
 
+_G = 16            # group size of the block screening
+_BF16_MARGIN = 16   # extra candidates per row kept by a bf16 search
+
+def _fast_bf16(device) -> bool:
+    "Whether bfloat16 products outrun float32 on `device` (a GPU, or a CPU with AVX512-BF16 or AMX)."
+    if torch.device(device).type == 'cuda': return True
+    c = torch.cpu
+    return bool(getattr(c, '_is_avx512_bf16_supported', lambda: False)() or getattr(c, '_is_amx_tile_supported', lambda: False)())
+
+class _RunningTopK:
+    "Per-row running top-`kk` (largest keys) of candidate indices, fed dense blocks or sparse hits."
+    def __init__(self, n, kk, device):
+        self.kk = kk
+        self.v = torch.full((n, kk), -math.inf, device=device); self.i = torch.zeros((n, kk), dtype=torch.long, device=device)
+    def threshold(self, lo, hi, dtype):
+        "The rows' kk-th keys, rounded down in `dtype` so that no entry above the float32 value is screened out."
+        t = self.v[lo:hi, -1]
+        if dtype == torch.float32: return t
+        tb = t.to(dtype)
+        return torch.where(tb.float() > t, torch.nextafter(tb, torch.full_like(tb, -math.inf)), tb)
+    def _merge(self, g, v, i):
+        vv, ii = torch.cat([self.v[g], v], 1), torch.cat([self.i[g], i], 1)
+        v2, j = vv.topk(self.kk, dim=1); self.v[g] = v2; self.i[g] = ii.gather(1, j)
+    def dense(self, lo, K, off):
+        "Offer every entry of `K` (rows lo.., columns off..)."
+        v, i = K.topk(min(self.kk, K.shape[1]), dim=1)
+        self._merge(slice(lo, lo + len(K)), v.float(), i + off)
+    def sparse(self, lo, r, c, vals, off):
+        "Offer the entries (lo + r, off + c) with keys `vals`."
+        if not len(r): return
+        order = torch.argsort(r, stable=True); r, c, vals = r[order], c[order], vals[order]
+        rows, cnt = torch.unique_consecutive(r, return_counts=True)
+        slot_row = torch.repeat_interleave(torch.arange(len(rows), device=r.device), cnt)
+        slot = torch.arange(len(r), device=r.device) - torch.repeat_interleave(cnt.cumsum(0) - cnt, cnt)
+        P = torch.full((len(rows), int(cnt.max())), -math.inf, device=r.device); PI = torch.zeros(P.shape, dtype=torch.long, device=r.device)
+        P[slot_row, slot] = vals.float(); PI[slot_row, slot] = c + off
+        self._merge(rows + lo, P, PI)
+
+def _hits(S, t, dim):
+    "(row, col, key) of the entries of `S` above the threshold of their row (`dim=1`) or column (`dim=0`)."
+    R, C = S.shape
+    ar = torch.arange(_G, device=S.device)
+    if dim == 1 and C % _G == 0:        # strided column groups: the amax runs over a middle axis, vectorised
+        r, q = (S.view(R, _G, C // _G).amax(1) > t[:, None]).nonzero(as_tuple=True)
+        flat = (r * C + q)[:, None] + (C // _G) * ar
+        tt = t[r][:, None]
+    elif dim == 0 and R % _G == 0:      # contiguous row groups
+        q, c = (S.view(R // _G, _G, C).amax(1) > t[None, :]).nonzero(as_tuple=True)
+        flat = (q * (_G * C) + c)[:, None] + C * ar
+        tt = t[c][:, None]
+    else:
+        r, c = (S > (t[:, None] if dim == 1 else t[None, :])).nonzero(as_tuple=True)
+        return r, c, S[r, c]
+    v = torch.take(S, flat); m = v > tt
+    flat = flat[m]
+    return flat // C, flat % C, v[m]
+
 @torch.no_grad()
-def _torch_knn(x, kk, metric, max_memory_mb, device, rows=None):
-    "Top-`kk` of the queries `x[rows]` (default: all) against all of `x`."
-    x = x.to(device)
-    n = len(x)
+def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
+    """Top-`kk` keys `c - |x_i - x_j|^2 / 2` and their indices, for the queries `x[rows]` (default: all) against all of
+    `x`; returns `(keys, idx, c)`. The constant `c` (the typical kk-th key) centres the keys that matter near 0."""
+    n, d = x.shape
     lo, hi = rows or (0, n)
-    sq = (x * x).sum(1) if metric == 'l2' else None
-    step = _chunk_rows(n, max_memory_mb)
-    D, I = [], []
-    for s in range(lo, hi, step):
-        q = x[s:min(hi, s + step)]
-        if metric == 'l2':
-            d = torch.addmm(sq[None, :], q, x.T, beta=1, alpha=-2).add_(sq[s:s + len(q), None]).clamp_(min=0)
-        else:
-            d = torch.mm(q, x.T).neg_().add_(1)
-        v, i = torch.topk(d, kk, dim=1, largest=False, sorted=True)
-        D.append(v.cpu()); I.append(i.cpu()); del d
-    return torch.cat(D), torch.cat(I)
+    dt = torch.bfloat16 if precision == 'bf16' else torch.float32
+    B = block or (8192 if torch.device(device).type == 'cuda' else 2048)
+    x = x.to(device)
+    y = x - x.mean(0)
+    h = 0.5 * (y * y).sum(1)
+    probe = torch.linspace(0, n - 1, min(n, 256), device=device).long()              # c from 256 rows, in float32
+    c = float(-(torch.addmm(-h[None], y[probe], y.T) - h[probe, None]).topk(min(n, kk + 1), dim=1).values[:, -1].median())
+    h -= c / 2                                                          # -h_i - h_j = c - |y_i|^2/2 - |y_j|^2/2
+    hh = h.to(dt); hl = (h - hh.float()).to(dt)                         # h in two parts: nearly float32 even in bf16
+    Z = torch.zeros((n, -(-(d + 4) // 32) * 32), dtype=dt, device=device)
+    Z[:, :d] = y; Z[:, d] = -hh; Z[:, d + 1] = -hl; Z[:, d + 2:d + 4] = 1  # [y, -h, 1]; its partner [y, 1, -h] per block
+    del y
+    def key(a, ea, b, eb):
+        W = Z[b:eb].clone(); W[:, d:d + 2], W[:, d + 2:d + 4] = Z[b:eb, d + 2:d + 4], Z[b:eb, d:d + 2]
+        return torch.mm(Z[a:ea], W.T)
+    top = _RunningTopK(n, kk, device)
+    qblocks = [(a, min(hi, a + B)) for a in range(lo, hi, B)]
+    for a, ea in qblocks: top.dense(a, key(a, ea, a, ea), a)          # diagonal blocks first: every row gets a threshold
+    if rows is None:                                                   # the whole table: each off-diagonal block read twice
+        for a, ea in qblocks:
+            for b in range(ea, n, B):
+                eb = min(n, b + B); S = key(a, ea, b, eb)
+                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b)
+                r, c_, v = _hits(S, top.threshold(b, eb, dt), 0); top.sparse(b, c_, r, v, a)
+    else:                                                              # a slice of the queries (a DDP rank's share)
+        for a, ea in qblocks:
+            for b in [*range(0, a, B), *range(ea, n, B)]:
+                eb = min(n, b + B, a if b < a else n); S = key(a, ea, b, eb)
+                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b)
+    return top.v[lo:hi], top.i[lo:hi], c
+
+@torch.no_grad()
+def _torch_knn(x, kk, device, rows=None, precision='fp32', need=None, block=None):
+    """Candidate indices `[rows, kk]` of the queries `x[rows]` among all of `x`, for an exact re-rank. With bf16, rows
+    whose `need` nearest are not clear of the list's cut-off by twice the row's measured bf16 error are redone in fp32."""
+    _torch_knn.redone = 0
+    V, I, c = _block_topk(x, kk, device, rows, precision, block)
+    V, I = V.cpu(), I.cpu()
+    if precision != 'bf16' or kk >= len(x): return I
+    lo = rows[0] if rows else 0
+    exact = c - 0.5 * _exact_dist(x, I, 'l2', lo=lo)              # the true keys of the candidates
+    err = (V - exact).abs().amax(1)
+    kth = exact.sort(dim=1, descending=True).values[:, (need or kk) - 1]
+    redo = (kth - V[:, -1] <= 2 * err).nonzero()[:, 0]
+    if len(redo):
+        xd = x.to(device); y = xd - xd.mean(0); sq = (y * y).sum(1)
+        for s in range(0, len(redo), 1024):
+            q = redo[s:s + 1024].to(device) + lo
+            K = torch.addmm(sq[None], y[q], y.T, alpha=-2)             # |x_j|^2 - 2 x_q.x_j: ranks like the distance
+            I[redo[s:s + 1024]] = K.topk(kk, dim=1, largest=False).indices.cpu()
+    _torch_knn.redone = len(redo)                                      # for the tests and the benchmark
+    return I
 
 # %% ../nbs/04_neighbors.ipynb #29e1838d
 def _faiss_index(d, metric, index, nlist):
@@ -111,9 +209,10 @@ def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=
 def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
     "Distances from row `lo + r` of `x` to `x[idx[r]]`, computed directly (no ||a||^2 + ||b||^2 - 2ab cancellation)."
     out = torch.empty(idx.shape, dtype=torch.float32)
-    chunk = int(max(1, max_memory_mb * 2**20 // (2 * 4 * 3 * idx.shape[1] * x.shape[1])))   # 3 [rows, k, D] temporaries
+    chunk = int(max(1, min(max_memory_mb * 2**20, 2**22) // (4 * idx.shape[1] * x.shape[1])))   # ~4 MB gathers stay in cache
     for s in range(0, len(idx), chunk):
-        nb = x[idx[s:s + chunk]]; q = x[lo + s:lo + s + len(nb)]   # the gather is a copy: work on it in place
+        nb = torch.index_select(x, 0, idx[s:s + chunk].reshape(-1)).view(-1, idx.shape[1], x.shape[1])
+        q = x[lo + s:lo + s + len(nb)]   # the gather is a copy: work on it in place
         out[s:s + chunk] = nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
     return out
 
@@ -140,6 +239,14 @@ def _gather_rows(t:torch.Tensor, n:int, world:int) -> torch.Tensor:
     return torch.cat([p[:b - a] for p, (a, b) in zip(parts, (_shard_rows(n, r, world) for r in range(world)))]).cpu()
 
 # %% ../nbs/04_neighbors.ipynb #f29308b8
+INDEXES = ('flat', 'bf16', 'ivf')
+
+def _search_kw(index:str) -> dict:
+    "knn_search arguments for a sampler's `index`: 'flat' (exact), 'bf16' (exact, bf16 candidates) or 'ivf' (approximate)."
+    if index not in INDEXES: raise ValueError(f"unknown index {index!r}; use 'flat' (exact), 'bf16' (exact, faster on bf16 hardware) or 'ivf' (approximate)")
+    return dict(index='flat', precision='bf16') if index == 'bf16' else dict(index=index)
+
+# %% ../nbs/04_neighbors.ipynb #e13fffc0
 def knn_search(emb, # [N, D] embeddings (torch or numpy)
                k:int, # neighbours per row
                metric:str='l2', # 'l2' (squared Euclidean, like faiss) or 'cosine' (1 - cos)
@@ -149,8 +256,9 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
                nlist:int|None=None, nprobe:int=16, # IVF settings
                ngpu:int=1, # GPUs to shard a faiss index over (0 = all)
                device=None, # device of the torch backend (default: cuda if available)
-               max_memory_mb:float=256, # memory budget of one torch chunk
+               max_memory_mb:float=256, # memory budget of the exact re-rank's gathers
                shard:bool=False, # in a process group: each process searches its slice of the queries, then all gather
+               precision:str='fp32', # torch backend: 'fp32', or 'bf16' (bf16 candidates, re-ranked and checked in fp32)
               ) -> tuple[torch.Tensor, torch.Tensor]:
     "k nearest neighbours of every row among all rows: `(dist [N, k] float32, idx [N, k] int64)`, nearest first."
     x = _as_matrix(emb)
@@ -158,17 +266,26 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     _check_k(k, n, exclude_self)
     if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
     if index not in ('flat', 'ivf'): raise ValueError(f"unknown index {index!r}; use 'flat' (exact) or 'ivf' (approximate)")
+    if precision not in ('fp32', 'bf16'): raise ValueError(f"unknown precision {precision!r}; use 'fp32' or 'bf16'")
     if metric == 'cosine': x = F.normalize(x, dim=1)
+    if precision == 'bf16':
+        if index == 'ivf': raise ValueError("precision='bf16' is for the exact (flat) search; use index='flat'")
+        if backend == 'faiss': raise ValueError("precision='bf16' runs on the torch backend; use backend='torch' or 'auto'")
+        backend = 'torch'
     backend = _pick_backend(backend)
     if index == 'ivf' and backend != 'faiss': raise ValueError("index='ivf' needs the faiss backend (pip install faiss-cpu)")
     import torch.distributed as dist
     world = dist.get_world_size() if shard and dist.is_available() and dist.is_initialized() else 1
     rows = _shard_rows(n, dist.get_rank(), world) if world > 1 else None
-    kk = min(n, k + 1) if exclude_self else k
-    if backend == 'faiss': D, I = _faiss_knn(x, kk, metric, index, nlist, nprobe, ngpu, rows=rows)
+    need = min(n, k + 1) if exclude_self else k                        # the query itself is usually among the hits
+    if backend == 'faiss': _, I = _faiss_knn(x, need, metric, index, nlist, nprobe, ngpu, rows=rows)
     else:
         dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-        D, I = _torch_knn(x, kk, metric, max_memory_mb, dev, rows=rows)
+        if precision == 'bf16' and not _fast_bf16(dev):
+            warnings.warn(f"precision='bf16' on {dev}: this CPU has no fast bfloat16 products (AVX512-BF16 or AMX), "
+                          "so it is likely slower than precision='fp32'")
+        kk = min(n, need + _BF16_MARGIN) if precision == 'bf16' else need
+        I = _torch_knn(x, kk, dev, rows=rows, precision=precision, need=need)
     lo = rows[0] if rows else 0
     D = _exact_dist(x, I, metric, max_memory_mb, lo)
     D, order = D.sort(dim=1, stable=True); I = I.gather(1, order)
@@ -176,7 +293,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     if world > 1: D, I = _gather_rows(D.contiguous(), n, world), _gather_rows(I.contiguous(), n, world)
     return D.contiguous(), I.contiguous()
 
-# %% ../nbs/04_neighbors.ipynb #586ceff5
+# %% ../nbs/04_neighbors.ipynb #5f6160d8
 @dataclass
 class Ball:
     "Neighbours within tau, row r's are `idx[offsets[r]:offsets[r+1]]` (nearest first)."
@@ -189,7 +306,7 @@ class Ball:
         s = self.sizes().float()
         return f"Ball(n={len(self)}, tau={self.tau:.4g}, size mean={s.mean():.2f}, empty={(s == 0).float().mean():.1%})"
 
-# %% ../nbs/04_neighbors.ipynb #823f8a4b
+# %% ../nbs/04_neighbors.ipynb #5aba1e4b
 def _check_tau(tau):
     if not isinstance(tau, (int, float, np.floating)) or isinstance(tau, bool) or not math.isfinite(tau) or tau <= 0:
         raise ValueError(f"tau must be a positive finite number (a squared distance), got {tau!r}; "
@@ -231,7 +348,7 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
         out_d.append(d); out_i.append(i); offsets.append(offsets[-1] + len(i))
     return Ball(torch.tensor(offsets), torch.cat(out_i).long(), torch.cat(out_d).float(), tau)
 
-# %% ../nbs/04_neighbors.ipynb #0e50b31d
+# %% ../nbs/04_neighbors.ipynb #2cdb8b7b
 def adaptive_tau(emb, k:int=20, metric:str='l2', backend:str='auto') -> float:
     "mean + std of the distances (squared L2) from every point to its `k` nearest neighbours."
     d, _ = knn_search(emb, min(k, len(emb) - 1), metric=metric, backend=backend)

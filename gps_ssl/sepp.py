@@ -11,7 +11,7 @@ import torch
 
 from .data import ImageDataset
 from .priors import embed, PRIORS
-from .neighbors import knn_search
+from .neighbors import knn_search, _search_kw
 from .gps import positive_purity, anchor_grid
 
 # %% auto #0
@@ -24,14 +24,14 @@ class SemanticSampler:
                  k:int=5, # candidates per anchor (the k most similar)
                  threshold:float=0.9, # minimum cosine similarity (metric='cosine') or maximum squared distance ('l2')
                  metric:str='cosine', backend:str='auto',
-                 index:str='flat', # k-NN index: 'flat' (exact) or 'ivf' (approximate)
+                 index:str='flat', # k-NN index: 'flat' (exact), 'bf16' (exact, bf16 candidates) or 'ivf' (approximate)
                  shard:bool=False): # in a process group, split the k-NN queries over the processes (see knn_search)
         if not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive integer, got {k!r}")
         if metric not in ('cosine', 'l2'): raise ValueError(f"unknown metric {metric!r}; use 'cosine' or 'l2'")
         emb = torch.as_tensor(emb).float()
         self.n, self.k, self.threshold, self.metric = len(emb), int(k), float(threshold), metric
         if k >= self.n: raise ValueError(f"k={k} is too large for {self.n} images; use k < {self.n}")
-        d, idx = knn_search(emb, self.k, metric=metric, backend=backend, exclude_self=True, index=index, shard=shard)
+        d, idx = knn_search(emb, self.k, metric=metric, backend=backend, exclude_self=True, shard=shard, **_search_kw(index))
         self.table_score = 1 - d if metric == 'cosine' else d                   # [N, k] similarity (or distance)
         self.table = idx
         keep = self.table_score >= self.threshold if metric == 'cosine' else self.table_score <= self.threshold

@@ -202,8 +202,9 @@ class TrainConfig:
             raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
         if self.sepp_control not in ('none', 'random', 'oracle'):
             raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random or oracle")
-        if self.knn_index not in ('flat', 'ivf'):
-            raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact) or ivf (approximate, faiss)")
+        if self.knn_index not in ('flat', 'bf16', 'ivf'):
+            raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact), bf16 (exact, bf16 candidates "
+                             "re-ranked in float32: faster on GPUs and AVX512-BF16 CPUs) or ivf (approximate, faiss)")
         if self.clsp_control not in ('none', 'aug'):
             raise ValueError(f"unknown clsp_control {self.clsp_control!r}; use none or aug (a third augmented view)")
         if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
