@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KNN_COLS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn',
-           'bench_embed', 'bench_train', 'cifar_like_npz', 'bench_clsp', 'main']
+__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'knn_impls', 'fresh_peak_mb',
+           'recall', 'bench_knn', 'bench_embed', 'bench_train', 'cifar_like_npz', 'bench_clsp', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -62,9 +62,17 @@ def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
     from sklearn.neighbors import NearestNeighbors
     def raw():
         ix = faiss.IndexFlatL2(dim); ix.add(x); return ix.search(x, k + 1)
-    return dict(knn_search=lambda: knn_search(x, k, backend='auto'), faiss=raw,
-                torch=lambda: knn_search(x, k, backend='torch', device='cpu'),
-                sklearn=lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x))
+    def plain_torch():
+        t = torch.from_numpy(x); sq = (t * t).sum(1); out = []
+        for s in range(0, n, 1024):
+            d = torch.addmm(sq[None], t[s:s + 1024], t.T, alpha=-2).add_(sq[s:s + 1024, None])
+            out.append(d.topk(k + 1, dim=1, largest=False).indices)
+        return torch.cat(out)
+    return dict(knn_search=lambda: knn_search(x, k, backend='auto'),
+                knn_torch=lambda: knn_search(x, k, backend='torch', device='cpu'),
+                knn_bf16=lambda: knn_search(x, k, backend='torch', device='cpu', precision='bf16'),
+                faiss=raw, sklearn=lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x),
+                torch=plain_torch)
 
 def fresh_peak_mb(name:str, n:int, dim:int=512, k:int=5, seed:int=0, kind:str='gaussian', ivf:bool=False) -> float:
     "Peak-RSS rise (MB) of one search `name` in a fresh Python process, over the same process after making the data."
@@ -93,13 +101,15 @@ def bench_knn(sizes=(10_000, 50_000), dim:int=512, k:int=5, repeats:int=3, sklea
         impls = knn_impls(x, k, ivf, nprobe)
         if n > sklearn_max: impls.pop('sklearn', None)
         if n > torch_max: impls.pop('torch', None)
+        if n > sklearn_max: impls.pop('knn_torch', None)   # beyond this N, auto is the torch search itself
         res = {name: median_of(f, repeats) for name, f in impls.items()}
         row = dict(N=n, D=dim, index='ivf' if ivf else 'flat')
         for name, r in res.items():
             row[f'{name}_s'] = r['seconds']
             if fresh: row[f'{name}_mb'] = fresh_peak_mb(name, n, dim, k, seed, kind, ivf)
-        row['knn_search/faiss'] = res['knn_search']['seconds'] / res['faiss']['seconds']
-        if 'sklearn' in res: row['sklearn/knn_search'] = res['sklearn']['seconds'] / res['knn_search']['seconds']
+        for name in ('knn_search', 'knn_torch', 'knn_bf16'):
+            if name in res: row[f'{name}/faiss'] = res[name]['seconds'] / res['faiss']['seconds']
+            if name in res and 'sklearn' in res: row[f'sklearn/{name}'] = res['sklearn']['seconds'] / res[name]['seconds']
         if ivf:
             row['recall'] = recall(impls['knn_search']()[1], knn_search(x, k)[1])
             if n <= sklearn_max:   # the exact reference that the approximate search replaces
@@ -109,8 +119,9 @@ def bench_knn(sizes=(10_000, 50_000), dim:int=512, k:int=5, repeats:int=3, sklea
         rows.append(row)
     return rows
 
-KNN_COLS = ['N', 'index', 'knn_search_s', 'faiss_s', 'sklearn_s', 'torch_s', 'knn_search/faiss', 'sklearn/knn_search', 'recall',
-            'knn_search_mb', 'faiss_mb', 'sklearn_mb', 'torch_mb']
+KNN_COLS = ['N', 'index', 'knn_search_s', 'knn_torch_s', 'knn_bf16_s', 'faiss_s', 'sklearn_s', 'torch_s', 'knn_search/faiss',
+            'knn_bf16/faiss', 'sklearn/knn_search', 'sklearn/knn_bf16', 'recall']
+KNN_MB_COLS = ['N', 'index', 'knn_search_mb', 'knn_torch_mb', 'knn_bf16_mb', 'faiss_mb', 'sklearn_mb', 'torch_mb']
 
 # %% ../nbs/90_benchmarks.ipynb #ba4557e6
 def _cifar_like(n:int, seed:int=0, size:int=32):
@@ -178,12 +189,14 @@ def main(argv=None):
     ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
     ap.add_argument('--out', default=None, help='also write the tables as JSON here')
     ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')
-    ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn and the torch fallback')
+    ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn, plain torch and knn_torch')
     a = ap.parse_args(argv); only = a.only.split(','); res = {}
     if 'knn' in only:
         res['knn'] = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats, sklearn_max=a.flat_max, torch_max=a.flat_max)
         if a.ivf_sizes: res['knn'] += bench_knn([int(s) for s in a.ivf_sizes.split(',')], repeats=a.repeats, ivf=True)
-        print('## neighbour search (k=5, D=512; seconds, peak MB)\n' + markdown_table(res['knn'], KNN_COLS), flush=True)
+        print('## neighbour search (k=5, D=512; seconds)\n' + markdown_table(res['knn'], KNN_COLS), flush=True)
+        print('## neighbour search, peak memory (MB over the data, each search in a fresh process)\n' +
+              markdown_table(res['knn'], KNN_MB_COLS), flush=True)
     if 'embed' in only:
         res['embed'] = bench_embed(device=a.device)
         print('## prior embedding\n' + markdown_table(res['embed'], ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb']), flush=True)

@@ -39,11 +39,13 @@ def _check_k(k, n, exclude_self):
 def _has_faiss_gpu() -> bool:
     return faiss is not None and hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0 and torch.cuda.is_available()
 
-def _pick_backend(backend):
+_TORCH_FROM = 20_000   # CPU, backend='auto': the blocked torch search beats faiss-cpu from about this many rows
+
+def _pick_backend(backend, n=None):
     if backend == 'auto':
         if _has_faiss_gpu(): return 'faiss'
         if torch.cuda.is_available(): return 'torch'   # faiss-cpu would leave the GPU idle
-        return 'faiss' if faiss is not None else 'torch'
+        return 'faiss' if faiss is not None and (n is None or n < _TORCH_FROM) else 'torch'
     if backend == 'faiss' and faiss is None: raise ImportError("backend='faiss' needs faiss: pip install faiss-cpu (or faiss-gpu-cu12)")
     if backend not in ('faiss', 'torch'): raise ValueError(f"unknown backend {backend!r}; use 'auto', 'faiss' or 'torch'")
     return backend
@@ -250,7 +252,7 @@ def _search_kw(index:str) -> dict:
 def knn_search(emb, # [N, D] embeddings (torch or numpy)
                k:int, # neighbours per row
                metric:str='l2', # 'l2' (squared Euclidean, like faiss) or 'cosine' (1 - cos)
-               backend:str='auto', # 'faiss', 'torch' or 'auto' (faiss-gpu > torch on CUDA > faiss-cpu > torch)
+               backend:str='auto', # 'faiss', 'torch' or 'auto' (faiss-gpu > torch on CUDA > CPU: faiss below 20k rows, torch above)
                exclude_self:bool=True, # drop each query's own index from its neighbours
                index:str='flat', # 'flat' (exact) or 'ivf' (approximate, faiss only)
                nlist:int|None=None, nprobe:int=16, # IVF settings
@@ -272,7 +274,8 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
         if index == 'ivf': raise ValueError("precision='bf16' is for the exact (flat) search; use index='flat'")
         if backend == 'faiss': raise ValueError("precision='bf16' runs on the torch backend; use backend='torch' or 'auto'")
         backend = 'torch'
-    backend = _pick_backend(backend)
+    if index == 'ivf' and backend == 'auto': backend = 'faiss'
+    backend = _pick_backend(backend, n)
     if index == 'ivf' and backend != 'faiss': raise ValueError("index='ivf' needs the faiss backend (pip install faiss-cpu)")
     import torch.distributed as dist
     world = dist.get_world_size() if shard and dist.is_available() and dist.is_initialized() else 1
