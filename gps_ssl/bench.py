@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['KNN_COLS', 'KNN_MB_COLS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'knn_impls', 'fresh_peak_mb',
-           'recall', 'bench_knn', 'bench_embed', 'bench_train', 'cifar_like_npz', 'bench_clsp', 'main']
+           'recall', 'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'bench_clsp', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -141,23 +141,38 @@ def bench_embed(priors=('pixels', 'resnet18:random', 'clip:ViT-B-32:random'), n:
     return rows
 
 # %% ../nbs/90_benchmarks.ipynb #83572041
+_TRAIN_RUN = """
+import json, re, sys
+from pathlib import Path
+from gps_ssl.train import train, TrainConfig
+hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024
+cfg = TrainConfig(**json.loads(sys.argv[1])); base = hwm()
+m = train(cfg, out=Path(sys.argv[2]), progress=False, overwrite=True, figures=False)
+print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base)))
+"""
+
+def train_fresh(cfg:dict, out) -> dict:
+    "Train `TrainConfig(**cfg)` in a fresh process: `{'images_per_s', 'peak_mb'}`."
+    import subprocess, sys
+    p = subprocess.run([sys.executable, '-c', _TRAIN_RUN, json.dumps(cfg), str(out)], capture_output=True, text=True)
+    if p.returncode: raise RuntimeError(f"benchmark run {cfg} failed:\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
 def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam'), positives=('aug', 'gps'),
                 epochs:int=3, repeats:int=1, backbone:str='cnn', batch_size:int=256, aug:str='weak', device=None,
                 **kw) -> list[dict]:
-    "Training images/s and peak memory per (method, positives)."
-    from gps_ssl.train import train, TrainConfig
-    rows = []
+    "Training images/s and peak memory per (method, positives): medians of `repeats` interleaved fresh-process runs."
+    runs = {}
     with tempfile.TemporaryDirectory() as d:
-        for m in methods:
-            for p in positives:
-                ips, mb = [], []
-                for r in range(repeats):
-                    cfg = TrainConfig(dataset=dataset, method=m, positives=p, epochs=epochs, backbone=backbone, batch_size=batch_size,
-                                      aug=aug, probe_epochs=1, device=device, **kw)
-                    dt, peak, met = measure(train, cfg, out=Path(d) / f'{m}_{p}_{r}', progress=False, overwrite=True, figures=False)
-                    ips.append(met['images_per_second']); mb.append(peak)
-                rows.append(dict(dataset=dataset, backbone=backbone, method=m, positives=p, batch=batch_size,
-                                 images_per_s=float(np.median(ips)), peak_mb=float(np.median(mb))))
+        for r in range(repeats):
+            for m in methods:
+                for p in positives:
+                    cfg = dict(dataset=dataset, method=m, positives=p, epochs=epochs, backbone=backbone, batch_size=batch_size,
+                               aug=aug, probe_epochs=1, device=device, **kw)
+                    runs.setdefault((m, p), []).append(train_fresh(cfg, Path(d) / f'{m}_{p}_{r}'))
+    rows = [dict(dataset=dataset, backbone=backbone, method=m, positives=p, batch=batch_size, runs=len(rs),
+                 images_per_s=float(np.median([x['images_per_s'] for x in rs])), peak_mb=float(np.median([x['peak_mb'] for x in rs])))
+            for (m, p), rs in runs.items()]
     for r in rows:
         base = next((b for b in rows if b['method'] == r['method'] and b['positives'] == 'aug'), None)
         if base and r['positives'] != 'aug': r['vs_aug'] = r['images_per_s'] / base['images_per_s']
@@ -201,7 +216,7 @@ def main(argv=None):
         res['embed'] = bench_embed(device=a.device)
         print('## prior embedding\n' + markdown_table(res['embed'], ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb']), flush=True)
     if 'train' in only:
-        cols = ['dataset', 'backbone', 'method', 'positives', 'batch', 'images_per_s', 'vs_aug', 'peak_mb']
+        cols = ['dataset', 'backbone', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb']
         res['train_digits'] = bench_train('digits', epochs=a.epochs, repeats=a.train_repeats, device=a.device)
         print('## training, digits (SmallCNN)\n' + markdown_table(res['train_digits'], cols), flush=True)
         with tempfile.TemporaryDirectory() as d:

@@ -82,10 +82,10 @@ class _RunningTopK:
         "Offer every entry of `K` (rows lo.., columns off..)."
         v, i = K.topk(min(self.kk, K.shape[1]), dim=1)
         self._merge(slice(lo, lo + len(K)), v.float(), i + off)
-    def sparse(self, lo, r, c, vals, off):
+    def sparse(self, lo, r, c, vals, off, rows_sorted=False):
         "Offer the entries (lo + r, off + c) with keys `vals`."
         if not len(r): return
-        order = torch.argsort(r, stable=True); r, c, vals = r[order], c[order], vals[order]
+        if not rows_sorted: order = torch.argsort(r, stable=True); r, c, vals = r[order], c[order], vals[order]
         rows, cnt = torch.unique_consecutive(r, return_counts=True)
         slot_row = torch.repeat_interleave(torch.arange(len(rows), device=r.device), cnt)
         slot = torch.arange(len(r), device=r.device) - torch.repeat_interleave(cnt.cumsum(0) - cnt, cnt)
@@ -94,7 +94,7 @@ class _RunningTopK:
         self._merge(rows + lo, P, PI)
 
 def _hits(S, t, dim):
-    "(row, col, key) of the entries of `S` above the threshold of their row (`dim=1`) or column (`dim=0`)."
+    "(row, col, key) of the entries of `S` above the threshold of their row (`dim=1`, returned in row order) or column (`dim=0`)."
     R, C = S.shape
     ar = torch.arange(_G, device=S.device)
     if dim == 1 and C % _G == 0:        # strided column groups: the amax runs over a middle axis, vectorised
@@ -121,15 +121,19 @@ def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
     dt = torch.bfloat16 if precision == 'bf16' else torch.float32
     B = block or (8192 if torch.device(device).type == 'cuda' else 2048)
     x = x.to(device)
-    y = x - x.mean(0)
-    h = 0.5 * (y * y).sum(1)
+    mean = x.mean(0)
     probe = torch.linspace(0, n - 1, min(n, 256), device=device).long()              # c from 256 rows, in float32
-    c = float(-(torch.addmm(-h[None], y[probe], y.T) - h[probe, None]).topk(min(n, kk + 1), dim=1).values[:, -1].median())
+    yp = x[probe] - mean; hp = 0.5 * (yp * yp).sum(1)
+    Z = torch.zeros((n, -(-(d + 4) // 32) * 32), dtype=dt, device=device)           # [y, -h, 1]; its partner [y, 1, -h] per block
+    h = torch.empty(n, device=device); best = []
+    for s in range(0, n, 8192):                                         # centred rows in chunks: no full float32 copy
+        y = x[s:s + 8192] - mean; h[s:s + 8192] = 0.5 * (y * y).sum(1); Z[s:s + 8192, :d] = y
+        best.append((torch.addmm(-h[None, s:s + 8192], yp, y.T) - hp[:, None]).topk(min(len(y), kk + 1), dim=1).values)
+    c = float(-torch.cat(best, 1).topk(min(n, kk + 1), dim=1).values[:, -1].median())
+    del y, best
     h -= c / 2                                                          # -h_i - h_j = c - |y_i|^2/2 - |y_j|^2/2
     hh = h.to(dt); hl = (h - hh.float()).to(dt)                         # h in two parts: nearly float32 even in bf16
-    Z = torch.zeros((n, -(-(d + 4) // 32) * 32), dtype=dt, device=device)
-    Z[:, :d] = y; Z[:, d] = -hh; Z[:, d + 1] = -hl; Z[:, d + 2:d + 4] = 1  # [y, -h, 1]; its partner [y, 1, -h] per block
-    del y
+    Z[:, d] = -hh; Z[:, d + 1] = -hl; Z[:, d + 2:d + 4] = 1
     def key(a, ea, b, eb):
         W = Z[b:eb].clone(); W[:, d:d + 2], W[:, d + 2:d + 4] = Z[b:eb, d + 2:d + 4], Z[b:eb, d:d + 2]
         return torch.mm(Z[a:ea], W.T)
@@ -140,13 +144,13 @@ def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
         for a, ea in qblocks:
             for b in range(ea, n, B):
                 eb = min(n, b + B); S = key(a, ea, b, eb)
-                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b)
+                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
                 r, c_, v = _hits(S, top.threshold(b, eb, dt), 0); top.sparse(b, c_, r, v, a)
     else:                                                              # a slice of the queries (a DDP rank's share)
         for a, ea in qblocks:
             for b in [*range(0, a, B), *range(ea, n, B)]:
                 eb = min(n, b + B, a if b < a else n); S = key(a, ea, b, eb)
-                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b)
+                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
     return top.v[lo:hi], top.i[lo:hi], c
 
 @torch.no_grad()
@@ -162,12 +166,12 @@ def _torch_knn(x, kk, device, rows=None, precision='fp32', need=None, block=None
     err = (V - exact).abs().amax(1)
     kth = exact.sort(dim=1, descending=True).values[:, (need or kk) - 1]
     redo = (kth - V[:, -1] <= 2 * err).nonzero()[:, 0]
-    if len(redo):
-        xd = x.to(device); y = xd - xd.mean(0); sq = (y * y).sum(1)
-        for s in range(0, len(redo), 1024):
-            q = redo[s:s + 1024].to(device) + lo
-            K = torch.addmm(sq[None], y[q], y.T, alpha=-2)             # |x_j|^2 - 2 x_q.x_j: ranks like the distance
-            I[redo[s:s + 1024]] = K.topk(kk, dim=1, largest=False).indices.cpu()
+    if len(redo):                                                      # float32, `kk` candidates, in 64 MB chunks
+        xd = x.to(device); sq = (xd * xd).sum(1); step = _chunk_rows(len(x), 128)
+        for s in range(0, len(redo), step):
+            r = redo[s:s + step]
+            K = torch.addmm(sq[None], xd[r.to(device) + lo], xd.T, alpha=-2)   # |x_j|^2 - 2 x_q.x_j: ranks like the distance
+            I[r] = K.topk(kk, dim=1, largest=False).indices.cpu()
     _torch_knn.redone = len(redo)                                      # for the tests and the benchmark
     return I
 

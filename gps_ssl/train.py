@@ -452,13 +452,14 @@ def _grad_check(model:SSLMethod, x1, x2):
     loss = step(x1[rank * n:(rank + 1) * n], x2[rank * n:(rank + 1) * n]); loss.backward()
     return {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
 
-def _knn_shard_check(x, k:int, **kw):
+def _knn_shard_check(x, k:int, backend:str='faiss', **kw):
     "Sharded `knn_search` in a process group; returns the gathered table and every process's searched query rows."
     import gps_ssl.neighbors as N
-    seen, inner = [], N._faiss_knn
+    name = '_faiss_knn' if backend == 'faiss' else '_torch_knn'
+    seen, inner = [], getattr(N, name)
     def spy(*a, **k2): seen.append(k2.get('rows')); return inner(*a, **k2)
-    N._faiss_knn = spy
-    try: D, I = N.knn_search(x, k, backend='faiss', shard=True, **kw)
-    finally: N._faiss_knn = inner
+    setattr(N, name, spy)
+    try: D, I = N.knn_search(x, k, backend=backend, shard=True, **kw)
+    finally: setattr(N, name, inner)
     rows = [None] * dist_info()[1]; torch.distributed.all_gather_object(rows, seen)
     return D, I, rows
