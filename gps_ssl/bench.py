@@ -9,8 +9,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'knn_impls', 'fresh_peak_mb',
-           'recall', 'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'bench_clsp', 'main']
+__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS', 'measure',
+           'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls', 'fresh_peak_mb', 'recall',
+           'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'bench_pairs', 'bench_clsp',
+           'bench_gpu_knn', 'bench_gpu_epoch', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -47,6 +49,14 @@ def knn_data(n:int, dim:int=512, seed:int=0, kind:str='gaussian') -> np.ndarray:
     elif kind != 'gaussian': raise ValueError(f"unknown kind {kind!r}; use gaussian or clustered")
     return x
 
+def plain_torch_knn(x, k:int, device='cpu', chunk:int=1024) -> torch.Tensor:
+    "The textbook search: chunks of `|a|^2 + |b|^2 - 2 a.b` (`addmm`) and `topk`; indices `[N, k+1]` on the host."
+    t = torch.as_tensor(x).to(device); sq = (t * t).sum(1); out = []
+    for s in range(0, len(t), chunk):
+        d = torch.addmm(sq[None], t[s:s + chunk], t.T, alpha=-2).add_(sq[s:s + chunk, None])
+        out.append(d.topk(k + 1, dim=1, largest=False).indices.cpu())
+    return torch.cat(out)
+
 def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
     "The searches compared, by name: callables on `x`."
     import faiss
@@ -62,17 +72,11 @@ def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
     from sklearn.neighbors import NearestNeighbors
     def raw():
         ix = faiss.IndexFlatL2(dim); ix.add(x); return ix.search(x, k + 1)
-    def plain_torch():
-        t = torch.from_numpy(x); sq = (t * t).sum(1); out = []
-        for s in range(0, n, 1024):
-            d = torch.addmm(sq[None], t[s:s + 1024], t.T, alpha=-2).add_(sq[s:s + 1024, None])
-            out.append(d.topk(k + 1, dim=1, largest=False).indices)
-        return torch.cat(out)
     return dict(knn_search=lambda: knn_search(x, k, backend='auto'),
                 knn_torch=lambda: knn_search(x, k, backend='torch', device='cpu'),
                 knn_bf16=lambda: knn_search(x, k, backend='torch', device='cpu', precision='bf16'),
                 faiss=raw, sklearn=lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x),
-                torch=plain_torch)
+                torch=lambda: plain_torch_knn(x, k))
 
 def fresh_peak_mb(name:str, n:int, dim:int=512, k:int=5, seed:int=0, kind:str='gaussian', ivf:bool=False) -> float:
     "Peak-RSS rise (MB) of one search `name` in a fresh Python process, over the same process after making the data."
@@ -144,11 +148,13 @@ def bench_embed(priors=('pixels', 'resnet18:random', 'clip:ViT-B-32:random'), n:
 _TRAIN_RUN = """
 import json, re, sys
 from pathlib import Path
+import torch
 from gps_ssl.train import train, TrainConfig
 hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024
 cfg = TrainConfig(**json.loads(sys.argv[1])); base = hwm()
 m = train(cfg, out=Path(sys.argv[2]), progress=False, overwrite=True, figures=False)
-print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base)))
+gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else 0.0
+print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base, gpu_peak_mb=gpu)))
 """
 
 def train_fresh(cfg:dict, out) -> dict:
@@ -160,6 +166,7 @@ def train_fresh(cfg:dict, out) -> dict:
 
 def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam'), positives=('aug', 'gps'),
                 epochs:int=3, repeats:int=1, backbone:str='cnn', batch_size:int=256, aug:str='weak', device=None,
+                label:str|None=None, # the dataset column's text (default: `dataset`)
                 **kw) -> list[dict]:
     "Training images/s and peak memory per (method, positives): medians of `repeats` interleaved fresh-process runs."
     runs = {}
@@ -170,8 +177,9 @@ def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicre
                     cfg = dict(dataset=dataset, method=m, positives=p, epochs=epochs, backbone=backbone, batch_size=batch_size,
                                aug=aug, probe_epochs=1, device=device, **kw)
                     runs.setdefault((m, p), []).append(train_fresh(cfg, Path(d) / f'{m}_{p}_{r}'))
-    rows = [dict(dataset=dataset, backbone=backbone, method=m, positives=p, batch=batch_size, runs=len(rs),
-                 images_per_s=float(np.median([x['images_per_s'] for x in rs])), peak_mb=float(np.median([x['peak_mb'] for x in rs])))
+    rows = [dict(dataset=label or dataset, backbone=backbone, aug=aug + ('/batch' if kw.get('gpu_aug') else ''), method=m, positives=p, batch=batch_size, runs=len(rs),
+                 images_per_s=float(np.median([x['images_per_s'] for x in rs])), peak_mb=float(np.median([x['peak_mb'] for x in rs])),
+                 gpu_peak_mb=float(np.median([x.get('gpu_peak_mb', 0.0) for x in rs])))
             for (m, p), rs in runs.items()]
     for r in rows:
         base = next((b for b in rows if b['method'] == r['method'] and b['positives'] == 'aug'), None)
@@ -186,6 +194,48 @@ def cifar_like_npz(path, n:int=2048, seed:int=0) -> str:
     return f'npz:{path}'
 
 # %% ../nbs/90_benchmarks.ipynb #b0675f76
+def bench_pairs(dataset:str='digits', positives=('aug', 'gps'), method:str|None=None, batch_size:int=256, aug:str='weak',
+                repeats:int=5, num_workers:int=0, prior:str='pixels', k:int=1, label:str|None=None, seed:int=0) -> list[dict]:
+    "Images/s of the pair loader (with `method`: loader + training step) per kind of positives; medians of alternating epochs."
+    from torch.utils.data import DataLoader
+    from gps_ssl.data import get_dataset
+    from gps_ssl.priors import embed
+    from gps_ssl.gps import AugmentationSampler, GPSSampler, GPSPairs
+    from gps_ssl.models import build_backbone
+    from gps_ssl.train import SSLMethod, make_optimizer
+    ds = get_dataset(dataset); torch.manual_seed(seed)
+    def sampler(p):
+        if p == 'aug': return AugmentationSampler(len(ds))
+        if p == 'gps': return GPSSampler(embed(ds, prior, progress=False), k=k)
+        raise ValueError(f"bench_pairs times positives 'aug' and 'gps', not {p!r}")
+    loaders = {p: DataLoader(GPSPairs(ds, sampler(p), aug), batch_size=batch_size, shuffle=True, drop_last=True,
+                             num_workers=num_workers, generator=torch.Generator().manual_seed(seed)) for p in positives}
+    steps = (len(ds) // batch_size) * (repeats + 1)
+    models = {p: SSLMethod(method, build_backbone('cnn', in_channels=ds.channels, image_size=ds.image_size[0]), 0.125,
+                           queue_size=min(4096, len(ds)), total_steps=steps) for p in positives} if method else {}
+    opts = {p: make_optimizer(m) for p, m in models.items()}
+    def epoch(p):
+        n = 0
+        for b in loaders[p]:
+            n += len(b['anchor'])
+            if method:
+                loss = models[p].loss(b['anchor'], b['positive'])
+                opts[p].zero_grad(set_to_none=True); loss.backward(); opts[p].step(); models[p].after_step()
+        return n
+    for p in positives: epoch(p)                               # warm-up epoch (first allocations, oneDNN kernels)
+    secs, n = {p: [] for p in positives}, {}
+    for _ in range(repeats):
+        for p in positives:
+            t0 = time.perf_counter(); n[p] = epoch(p); secs[p].append(time.perf_counter() - t0)
+    rows = [dict(dataset=label or dataset, aug=aug, method=method or '(loader)', positives=p, batch=batch_size,
+                 workers=num_workers, runs=repeats, images_per_s=n[p] / float(np.median(secs[p]))) for p in positives]
+    base = next((r for r in rows if r['positives'] == 'aug'), None)
+    for r in rows:
+        if base and r is not base: r['vs_aug'] = r['images_per_s'] / base['images_per_s']
+    return rows
+PAIR_COLS = ['dataset', 'aug', 'method', 'positives', 'batch', 'workers', 'runs', 'images_per_s', 'vs_aug']
+
+# %% ../nbs/90_benchmarks.ipynb #67bc7af9
 def bench_clsp(n:int=64, k:int=8, steps:int=100, config:str='tiny', image_size:int=8, channels:int=1, device=None) -> dict:
     "Images/s of the interpolating DDIM sampler (random U-Net weights: the speed does not depend on them)."
     from gps_ssl.clsp import make_unet, interpolate_sample
@@ -195,13 +245,60 @@ def bench_clsp(n:int=64, k:int=8, steps:int=100, config:str='tiny', image_size:i
     r = median_of(lambda: interpolate_sample(unet, a, 0.1, steps, 0.1, generator=torch.Generator().manual_seed(0)), 1)
     return dict(config=config, image_size=image_size, images=n * k, ddim_steps=steps, seconds=r['seconds'], images_per_s=n * k / r['seconds'])
 
-# %% ../nbs/90_benchmarks.ipynb #67bc7af9
+# %% ../nbs/90_benchmarks.ipynb #c8397a09
+LIGHTLY_S_PER_EPOCH = 87 * 60 / 200       # lightly's benchmark: SimCLR ResNet-18, batch 512, CIFAR-10, one A6000
+
+def _synced(fn, device):
+    def run():
+        r = fn()
+        if torch.device(device).type == 'cuda': torch.cuda.synchronize()
+        return r
+    return run
+
+def bench_gpu_knn(sizes=(50_000, 200_000), dim:int=512, k:int=5, repeats:int=3, device='cuda') -> list[dict]:
+    "Seconds (median of `repeats`) of the neighbour searches on `device`: knn_search fp32 / bf16, plain torch, faiss-gpu."
+    from gps_ssl.neighbors import knn_search, _has_faiss_gpu
+    rows = []
+    for n in sizes:
+        x = torch.from_numpy(knn_data(n, dim))
+        impls = dict(knn_search=lambda: knn_search(x, k, backend='torch', device=device),
+                     knn_bf16=lambda: knn_search(x, k, backend='torch', device=device, precision='bf16'),
+                     torch=lambda: plain_torch_knn(x, k, device=device))
+        if _has_faiss_gpu(): impls['faiss_gpu'] = lambda: knn_search(x, k, backend='faiss')
+        row = dict(N=n, D=dim, device=str(device))
+        for name, f in impls.items(): row[f'{name}_s'] = median_of(_synced(f, device), repeats)['seconds']
+        rows.append(row)
+    return rows
+GPU_KNN_COLS = ['N', 'device', 'knn_search_s', 'knn_bf16_s', 'torch_s', 'faiss_gpu_s']
+
+def bench_gpu_epoch(n:int=50_000, batch_size:int=512, epochs:int=2, positives=('aug', 'gps'), backbone:str='resnet18',
+                    num_workers:int=8, device='cuda', repeats:int=1, **kw) -> list[dict]:
+    "SimCLR / GPS-SimCLR on `n` random CIFAR-sized images with the GPU path on: images/s, s/epoch, the lightly anchor."
+    with tempfile.TemporaryDirectory() as d:
+        name = cifar_like_npz(Path(d) / 'cifar_like.npz', n=n)
+        rows = bench_train(name, methods=('simclr',), positives=positives, epochs=epochs, repeats=repeats, backbone=backbone,
+                           batch_size=batch_size, device=device, gpu_aug=True, num_workers=num_workers,
+                           label=f'cifar-like {n}', **kw)
+    for r in rows:
+        r['s_per_epoch'] = (n // batch_size) * batch_size / r['images_per_s']
+        r['lightly_s_per_epoch'] = LIGHTLY_S_PER_EPOCH
+    return rows
+GPU_EPOCH_COLS = ['dataset', 'backbone', 'aug', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 's_per_epoch',
+                  'lightly_s_per_epoch', 'peak_mb', 'gpu_peak_mb']
+
+# %% ../nbs/90_benchmarks.ipynb #f336bb64
 def main(argv=None):
     "Print the benchmark tables (markdown)."
     ap = argparse.ArgumentParser(description='gps_ssl benchmarks')
-    ap.add_argument('--only', default='knn,embed,train,clsp'); ap.add_argument('--sizes', default='10000,50000')
+    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu'); ap.add_argument('--sizes', default='10000,50000')
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--device', default=None)
     ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
+    ap.add_argument('--methods', default='simclr,byol,nnclr,vicreg,moco,simsiam', help='methods of the training tables')
+    ap.add_argument('--workers', type=int, default=8, help='data-loader processes of the GPU epoch benchmark')
+    ap.add_argument('--aug', default='weak', help='augmentation of the training tables (weak | strong)')
+    ap.add_argument('--gpu_aug', action='store_true', help='training tables: augment whole batches on the device (BatchAugment)')
+    ap.add_argument('--train_sets', default='digits,cifar,cifar_r18',
+                    help='training tables: digits, cifar (SmallCNN), cifar_r18 (ResNet-18, SimCLR, 1 epoch)')
     ap.add_argument('--out', default=None, help='also write the tables as JSON here')
     ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')
     ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn, plain torch and knn_torch')
@@ -215,17 +312,40 @@ def main(argv=None):
     if 'embed' in only:
         res['embed'] = bench_embed(device=a.device)
         print('## prior embedding\n' + markdown_table(res['embed'], ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb']), flush=True)
-    if 'train' in only:
-        cols = ['dataset', 'backbone', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb']
-        res['train_digits'] = bench_train('digits', epochs=a.epochs, repeats=a.train_repeats, device=a.device)
-        print('## training, digits (SmallCNN)\n' + markdown_table(res['train_digits'], cols), flush=True)
+    if 'pairs' in only:
         with tempfile.TemporaryDirectory() as d:
             name = cifar_like_npz(Path(d) / 'cifar_like.npz')
-            res['train_cifar'] = bench_train(name, epochs=a.epochs, repeats=a.train_repeats, device=a.device)
-            print('## training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)\n' + markdown_table(res['train_cifar'], cols), flush=True)
-            res['train_cifar_r18'] = bench_train(name, methods=('simclr',), epochs=1, repeats=a.train_repeats, backbone='resnet18',
-                                                 device=a.device)
-            print('## training, CIFAR-sized random data, ResNet-18\n' + markdown_table(res['train_cifar_r18'], cols), flush=True)
+            res['pairs'] = []
+            for m in [None] + a.methods.split(','):
+                res['pairs'] += bench_pairs('digits', method=m, aug=a.aug, repeats=a.repeats * 3)
+            for m in [None, 'simclr']:
+                res['pairs'] += bench_pairs(name, method=m, aug=a.aug, repeats=a.repeats, label='cifar-like')
+        print('## pair loop in one process (one epoch per run, the kinds of positives alternating)\n' +
+              markdown_table(res['pairs'], PAIR_COLS), flush=True)
+    if 'train' in only:
+        cols = ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb']
+        sets, methods = a.train_sets.split(','), tuple(a.methods.split(','))
+        def tr(name, epochs=a.epochs, **kw):
+            if a.gpu_aug: kw['gpu_aug'] = True
+            return bench_train(name, epochs=epochs, repeats=a.train_repeats, device=a.device, aug=a.aug, **kw)
+        if 'digits' in sets:
+            res['train_digits'] = tr('digits', methods=methods)
+            print('## training, digits (SmallCNN)\n' + markdown_table(res['train_digits'], cols), flush=True)
+        with tempfile.TemporaryDirectory() as d:
+            name = cifar_like_npz(Path(d) / 'cifar_like.npz')
+            if 'cifar' in sets:
+                res['train_cifar'] = tr(name, methods=methods, label='cifar-like')
+                print('## training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)\n' + markdown_table(res['train_cifar'], cols), flush=True)
+            if 'cifar_r18' in sets:
+                res['train_cifar_r18'] = tr(name, methods=('simclr',), epochs=1, backbone='resnet18', label='cifar-like')
+                print('## training, CIFAR-sized random data, ResNet-18\n' + markdown_table(res['train_cifar_r18'], cols), flush=True)
+    if 'gpu' in only:
+        dev = a.device or 'cuda'
+        res['gpu_knn'] = bench_gpu_knn([int(x) for x in a.sizes.split(',')], repeats=a.repeats, device=dev)
+        print(f'## neighbour search on {dev} (k=5, D=512; seconds)\n' + markdown_table(res['gpu_knn'], GPU_KNN_COLS), flush=True)
+        res['gpu_epoch'] = bench_gpu_epoch(epochs=a.epochs, repeats=a.train_repeats, device=dev, num_workers=a.workers)
+        print(f'## ResNet-18 SimCLR on {dev}, 50,000 random 32x32x3 images, batch 512 (lightly: 26.1 s/epoch on an A6000)\n' +
+              markdown_table(res['gpu_epoch'], GPU_EPOCH_COLS), flush=True)
     if 'clsp' in only:
         res['clsp'] = [bench_clsp(device=a.device)]
         print('## CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)\n' +

@@ -300,7 +300,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     if world > 1: D, I = _gather_rows(D.contiguous(), n, world), _gather_rows(I.contiguous(), n, world)
     return D.contiguous(), I.contiguous()
 
-# %% ../nbs/04_neighbors.ipynb #5f6160d8
+# %% ../nbs/04_neighbors.ipynb #7d2828d4
 @dataclass
 class Ball:
     "Neighbours within tau, row r's are `idx[offsets[r]:offsets[r+1]]` (nearest first)."
@@ -313,7 +313,7 @@ class Ball:
         s = self.sizes().float()
         return f"Ball(n={len(self)}, tau={self.tau:.4g}, size mean={s.mean():.2f}, empty={(s == 0).float().mean():.1%})"
 
-# %% ../nbs/04_neighbors.ipynb #5aba1e4b
+# %% ../nbs/04_neighbors.ipynb #0e50b31d
 def _check_tau(tau):
     if not isinstance(tau, (int, float, np.floating)) or isinstance(tau, bool) or not math.isfinite(tau) or tau <= 0:
         raise ValueError(f"tau must be a positive finite number (a squared distance), got {tau!r}; "
@@ -355,7 +355,7 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
         out_d.append(d); out_i.append(i); offsets.append(offsets[-1] + len(i))
     return Ball(torch.tensor(offsets), torch.cat(out_i).long(), torch.cat(out_d).float(), tau)
 
-# %% ../nbs/04_neighbors.ipynb #2cdb8b7b
+# %% ../nbs/04_neighbors.ipynb #902e1476
 def adaptive_tau(emb, k:int=20, metric:str='l2', backend:str='auto') -> float:
     "mean + std of the distances (squared L2) from every point to its `k` nearest neighbours."
     d, _ = knn_search(emb, min(k, len(emb) - 1), metric=metric, backend=backend)
