@@ -179,8 +179,12 @@ def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicre
                     runs.setdefault((m, p), []).append(train_fresh(cfg, Path(d) / f'{m}_{p}_{r}'))
     rows = [dict(dataset=label or dataset, backbone=backbone, aug=aug + ('/batch' if kw.get('gpu_aug') else ''), method=m, positives=p, batch=batch_size, runs=len(rs),
                  images_per_s=float(np.median([x['images_per_s'] for x in rs])), peak_mb=float(np.median([x['peak_mb'] for x in rs])),
-                 gpu_peak_mb=float(np.median([x.get('gpu_peak_mb', 0.0) for x in rs])))
+                 gpu_peak_mb=float(np.median([x['gpu_peak_mb'] for x in rs])))
             for (m, p), rs in runs.items()]
+    return _vs_aug(rows)
+
+def _vs_aug(rows:list[dict]) -> list[dict]:
+    "Add `vs_aug` to each non-baseline row: its images/s over the `aug` row of the same method."
     for r in rows:
         base = next((b for b in rows if b['method'] == r['method'] and b['positives'] == 'aug'), None)
         if base and r['positives'] != 'aug': r['vs_aug'] = r['images_per_s'] / base['images_per_s']
@@ -229,10 +233,7 @@ def bench_pairs(dataset:str='digits', positives=('aug', 'gps'), method:str|None=
             t0 = time.perf_counter(); n[p] = epoch(p); secs[p].append(time.perf_counter() - t0)
     rows = [dict(dataset=label or dataset, aug=aug, method=method or '(loader)', positives=p, batch=batch_size,
                  workers=num_workers, runs=repeats, images_per_s=n[p] / float(np.median(secs[p]))) for p in positives]
-    base = next((r for r in rows if r['positives'] == 'aug'), None)
-    for r in rows:
-        if base and r is not base: r['vs_aug'] = r['images_per_s'] / base['images_per_s']
-    return rows
+    return _vs_aug(rows)
 PAIR_COLS = ['dataset', 'aug', 'method', 'positives', 'batch', 'workers', 'runs', 'images_per_s', 'vs_aug']
 
 # %% ../nbs/90_benchmarks.ipynb #67bc7af9
@@ -303,6 +304,8 @@ def main(argv=None):
     ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')
     ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn, plain torch and knn_torch')
     a = ap.parse_args(argv); only = a.only.split(','); res = {}
+    tmp = tempfile.TemporaryDirectory(); cifar = None
+    if {'pairs', 'train'} & set(only): cifar = cifar_like_npz(Path(tmp.name) / 'cifar_like.npz')   # shared by both tables
     if 'knn' in only:
         res['knn'] = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats, sklearn_max=a.flat_max, torch_max=a.flat_max)
         if a.ivf_sizes: res['knn'] += bench_knn([int(s) for s in a.ivf_sizes.split(',')], repeats=a.repeats, ivf=True)
@@ -313,13 +316,11 @@ def main(argv=None):
         res['embed'] = bench_embed(device=a.device)
         print('## prior embedding\n' + markdown_table(res['embed'], ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb']), flush=True)
     if 'pairs' in only:
-        with tempfile.TemporaryDirectory() as d:
-            name = cifar_like_npz(Path(d) / 'cifar_like.npz')
-            res['pairs'] = []
-            for m in [None] + a.methods.split(','):
-                res['pairs'] += bench_pairs('digits', method=m, aug=a.aug, repeats=a.repeats * 3)
-            for m in [None, 'simclr']:
-                res['pairs'] += bench_pairs(name, method=m, aug=a.aug, repeats=a.repeats, label='cifar-like')
+        res['pairs'] = []
+        for m in [None] + a.methods.split(','):
+            res['pairs'] += bench_pairs('digits', method=m, aug=a.aug, repeats=a.repeats * 3)
+        for m in [None, 'simclr']:
+            res['pairs'] += bench_pairs(cifar, method=m, aug=a.aug, repeats=a.repeats, label='cifar-like')
         print('## pair loop in one process (one epoch per run, the kinds of positives alternating)\n' +
               markdown_table(res['pairs'], PAIR_COLS), flush=True)
     if 'train' in only:
@@ -331,14 +332,12 @@ def main(argv=None):
         if 'digits' in sets:
             res['train_digits'] = tr('digits', methods=methods)
             print('## training, digits (SmallCNN)\n' + markdown_table(res['train_digits'], cols), flush=True)
-        with tempfile.TemporaryDirectory() as d:
-            name = cifar_like_npz(Path(d) / 'cifar_like.npz')
-            if 'cifar' in sets:
-                res['train_cifar'] = tr(name, methods=methods, label='cifar-like')
-                print('## training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)\n' + markdown_table(res['train_cifar'], cols), flush=True)
-            if 'cifar_r18' in sets:
-                res['train_cifar_r18'] = tr(name, methods=('simclr',), epochs=1, backbone='resnet18', label='cifar-like')
-                print('## training, CIFAR-sized random data, ResNet-18\n' + markdown_table(res['train_cifar_r18'], cols), flush=True)
+        if 'cifar' in sets:
+            res['train_cifar'] = tr(cifar, methods=methods, label='cifar-like')
+            print('## training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)\n' + markdown_table(res['train_cifar'], cols), flush=True)
+        if 'cifar_r18' in sets:
+            res['train_cifar_r18'] = tr(cifar, methods=('simclr',), epochs=1, backbone='resnet18', label='cifar-like')
+            print('## training, CIFAR-sized random data, ResNet-18\n' + markdown_table(res['train_cifar_r18'], cols), flush=True)
     if 'gpu' in only:
         dev = a.device or 'cuda'
         res['gpu_knn'] = bench_gpu_knn([int(x) for x in a.sizes.split(',')], repeats=a.repeats, device=dev)
@@ -350,5 +349,6 @@ def main(argv=None):
         res['clsp'] = [bench_clsp(device=a.device)]
         print('## CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)\n' +
               markdown_table(res['clsp'], ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s']), flush=True)
+    tmp.cleanup()
     if a.out: Path(a.out).write_text(json.dumps(res, indent=1))
     return res
