@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c .ci/constraints.txt -e ".[dev]" 2>&1 | grep -v -E "^WARNING: Location .* is ignored" || true
+if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt -e ".[dev]" 2>&1); then
+    echo "$log" >&2; echo "tools/setup.sh: pip install failed (see above)" >&2; exit 1
+fi
+echo "$log" | grep -v -E "^WARNING: Location .* is ignored" || true   # only the filter may find nothing
 .venv/bin/python -c "import gps_ssl, torch, torchvision; print(f'gps_ssl {gps_ssl.__version__} ready (torch {torch.__version__}, torchvision {torchvision.__version__})')"
