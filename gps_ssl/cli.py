@@ -19,7 +19,7 @@ from .evaluate import mean_std, paired_interval, verdict
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'gps_ssl_train', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons',
            'paired_comparisons', 'results_markdown', 'plot_results', 'provenance', 'study', 'write_results',
-           'load_results', 'gps_ssl_compare', 'render_readme', 'gps_ssl_readme']
+           'refresh_results', 'load_results', 'gps_ssl_compare', 'render_readme', 'gps_ssl_readme']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 @call_parse
@@ -134,7 +134,7 @@ def summarize(runs:list[dict]) -> list[dict]:
 
 # %% ../nbs/11_cli.ipynb #5baca665
 def default_comparisons(rows:list[dict]) -> list[tuple[str, str]]:
-    "The differences a table claims, as (group, baseline group): each sampler against plain augmentation with the same method and augmentation, strong against weak augmentation, every trained row against the untrained backbone, GPS / SePP rows against their prior, and other rows against the prior when a study has one (e.g. SimCLR against raw pixels)."
+    "The differences a table claims, as (group, baseline group): each sampler against plain augmentation with the same method and augmentation, strong against weak augmentation, every trained row against the untrained backbone, GPS / SePP rows against their prior, and other rows against the prior when a study has one, or against the raw pixels when it has several."
     by = {r['group']: r for r in rows}; out = []
     trained = [r for r in rows if not r['reference']]
     for r in trained:
@@ -147,7 +147,8 @@ def default_comparisons(rows:list[dict]) -> list[tuple[str, str]]:
         if 'ref|random|-|-' in by: out.append((r['group'], 'ref|random|-|-'))
         if r['positives'].split(':')[0] in ('gps', 'sepp'):
             if f"ref|prior|-|{r['prior']}" in by: out.append((r['group'], f"ref|prior|-|{r['prior']}"))
-        elif len(priors) == 1: out.append((r['group'], priors[0]))   # e.g. plain SimCLR against the raw pixels
+        elif len(priors) == 1 or 'ref|prior|-|pixels' in by:            # e.g. plain SimCLR against the raw pixels
+            out.append((r['group'], priors[0] if len(priors) == 1 else 'ref|prior|-|pixels'))
     return out
 
 def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('knn_top1', 'linear_top1')) -> list[dict]:
@@ -305,7 +306,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
             fn = lambda: reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
             m = _reuse_or(d, cfg, overwrite, fn)
         elif (d / 'metrics.json').exists() and not overwrite: m = _reuse_or(d, cfg, False, None)
-        else: m = train(cfg, out=d, overwrite=True, progress=progress)
+        else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False)   # the study draws its own figure
         runs.append(dict(rec, **m))
     rows = summarize(runs)
     res = dict(config=asdict(base), grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors,
@@ -322,6 +323,13 @@ def write_results(res:dict, folder) -> Path:
     atomic_write_json(res, folder / 'results.json'); atomic_write_bytes(results_markdown(res).encode(), folder / 'results.md')
     plt.close(plot_results(res, folder / 'results.png'))
     return folder
+
+def refresh_results(folder) -> dict:
+    "Recompute a recorded study's summary and comparisons from its recorded runs (after a change to how they are derived); the runs and the provenance are kept."
+    res = load_results(folder); rows = summarize(res['runs'])
+    res.update(summary=rows, comparisons=paired_comparisons(res['runs'], default_comparisons(rows)))
+    write_results(res, Path(folder) if Path(folder).is_dir() else Path(folder).parent)
+    return res
 
 def load_results(folder) -> dict:
     "A recorded study (`folder/results.json`, or the file itself)."
