@@ -234,7 +234,7 @@ def bench_pairs(dataset:str='digits', positives=('aug', 'gps'), method:str|None=
         for p in positives:
             t0 = time.perf_counter(); n[p] = epoch(p); secs[p].append(time.perf_counter() - t0)
     rows = [dict(dataset=label or dataset, aug=aug, method=method or '(loader)', positives=p, batch=batch_size,
-                 workers=num_workers, runs=repeats, images_per_s=n[p] / float(np.median(secs[p]))) for p in positives]
+                 workers=num_workers, runs=repeats, images=n[p], images_per_s=n[p] / float(np.median(secs[p]))) for p in positives]
     return _vs_aug(rows)
 PAIR_COLS = ['dataset', 'aug', 'method', 'positives', 'batch', 'workers', 'runs', 'images_per_s', 'vs_aug']
 

@@ -13,46 +13,49 @@ from fastcore.script import call_parse, Param, store_true
 
 import gps_ssl
 from .core import atomic_write_json, atomic_write_bytes
-from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES
+from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES, OPTIMIZERS
+from .data import AUGMENTATIONS
+from .core import CorruptFileError
 from .evaluate import mean_std, paired_interval, verdict
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'gps_ssl_train', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons',
-           'paired_comparisons', 'results_markdown', 'plot_results', 'provenance', 'study', 'write_results',
-           'refresh_results', 'load_results', 'gps_ssl_compare', 'render_readme', 'gps_ssl_readme']
+__all__ = ['USER_ERRORS', 'METHOD_NAMES', 'gps_ssl_train', 'cli_main', 'short_spec', 'group_of', 'row_name', 'summarize',
+           'default_comparisons', 'paired_comparisons', 'results_markdown', 'plot_results', 'provenance', 'study',
+           'write_results', 'refresh_results', 'load_results', 'gps_ssl_compare', 'render_readme', 'gps_ssl_readme',
+           'main_train', 'main_compare', 'main_readme', 'main_data', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 @call_parse
 def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PATH, folder:PATH, pathmnist, ...)
                   data_root:str=None, # folder holding the dataset files
                   download:store_true=False, # download the dataset if it is missing (torchvision / medmnist)
-                  method:str='simclr', # simclr, byol, nnclr, vicreg, moco, simsiam
-                  positives:str='aug', # aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs)
+                  method:Param('SSL method', str, choices=METHODS)='simclr',
+                  positives:Param('positive pairs: aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs), clsp (synthetic third views)', str, choices=POSITIVES)='aug',
                   prior:str='pixels', # GPS prior spec: pixels, resnet18, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT
                   k:int=1, # GPS neighbours to draw from
                   tau:str=None, # GPS ball radius (squared L2), or 'adaptive' (the authors' code: mean + std of the 20-NN distances)
-                  rule:str='random', # GPS selection rule: random, nearest, farthest
-                  knn_index:str='flat', # GPS/SePP neighbour search: flat (exact), bf16 (exact, faster on bf16 hardware) or ivf (approximate)
+                  rule:Param('GPS selection rule among the k neighbours (or the tau-ball)', str, choices=('random', 'nearest', 'farthest'))='random',
+                  knn_index:Param('GPS/SePP neighbour search: flat (exact), bf16 (near-exact: bf16 candidates re-ranked in float32; faster on bf16 hardware) or ivf (approximate)', str, choices=('flat', 'bf16', 'ivf'))='flat',
                   sepp_encoder:str=None, # SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)
                   sepp_k:int=5, # SePP: candidates per anchor
                   sepp_threshold:float=0.9, # SePP: minimum cosine similarity of a semantic pair
-                  sepp_control:str='none', # SePP controls: none, random (random partners), oracle (same-label partners)
+                  sepp_control:Param('SePP controls: none, random (random partners), oracle (same-label partners)', str, choices=('none', 'random', 'oracle'))='none',
                   diffusion:str=None, # CLSP: diffusion checkpoint (from gps_ssl_diffusion)
                   clsp_k:int=8, # CLSP: synthetic candidates per image
                   clsp_w:float=0.1, # CLSP: interpolation weight of the random trajectory (1 = plain sampling)
                   clsp_steps:int=100, # CLSP: DDIM steps
                   clsp_lambda:float=None, # CLSP: weight of the synthetic term (default 1.0; 0.5 for MoCo-v2)
-                  clsp_control:str='none', # CLSP control: none, or aug (a third augmented view instead of a synthetic one)
-                  aug:str='weak', # augmentation: weak (resize + flip), strong (SimCLR's), none
+                  clsp_control:Param('CLSP control: none, or aug (a third augmented view instead of a synthetic one)', str, choices=('none', 'aug'))='none',
+                  aug:Param("augmentation: weak (resize + flip), strong (SimCLR's), none", str, choices=AUGMENTATIONS)='weak',
                   crop_min:float=None, # smallest crop area of the strong augmentation (default: 0.08 from 32 px up, 0.5 below)
                   train_split:str='train', # the split trained on (e.g. digits_m's prior split)
-                  eval_split:str='test', # evaluate on test, or on val (a fifth of the training split, for choosing settings)
-                  backbone:str='cnn', # cnn, resnet18, resnet50
+                  eval_split:Param('evaluate on test, or on val (a fifth of the training split, for choosing settings)', str, choices=('test', 'val'))='test',
+                  backbone:Param('backbone: cnn (SmallCNN), resnet18, resnet50', str, choices=('cnn', 'resnet18', 'resnet50'))='cnn',
                   width:int=32, # SmallCNN width
                   head_scale:float=0.125, # projector/predictor width multiplier (1 = the papers' sizes)
                   epochs:int=50, batch_size:int=128,
                   lr:float=0.05, # learning rate at batch 256 (scaled linearly with batch size)
-                  optimizer:str='sgd', # sgd, adamw, lars
+                  optimizer:Param('optimizer', str, choices=OPTIMIZERS)='sgd',
                   weight_decay:float=5e-4, warmup_epochs:int=2,
                   temperature:float=None, # InfoNCE temperature (default: the method's, 0.2 SimCLR and MoCo, 0.1 NNCLR)
                   queue_size:int=4096, # MoCo negatives / NNCLR support set (the papers use 65536)
@@ -61,7 +64,7 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   device:str=None, # cpu, cuda, mps (default: best available)
                   seed:int=0,
                   num_workers:int=0, # data-loader workers
-                  precision:str='auto', # auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16
+                  precision:Param('auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16', str, choices=('auto', 'fp32', 'bf16'))='auto',
                   image_aug:store_true=False, # augment image by image in the data loader (torchvision) instead of whole batches on the device
                   supervised:store_true=False, # train the supervised reference instead (cross-entropy on the labels; usable as an ssl: prior)
                   nprocs:int=1, # local processes for data-parallel training (DDP; or start this script under torchrun)
@@ -69,6 +72,7 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
                   resume:store_true=False, # continue the run in --out from its checkpoint
                   overwrite:store_true=False, # replace a run already in --out
                   quiet:store_true=False, # no progress bars
+                  debug:store_true=False, # on an error, show the full traceback instead of one line
                  ):
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
     if tau is not None and tau != 'adaptive':
@@ -87,6 +91,29 @@ def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PAT
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()   # joined under torchrun
     if m: print(json.dumps(m, indent=1))   # under torchrun only rank 0 returns metrics
+
+# %% ../nbs/11_cli.ipynb #9ba81b0e
+from fastcore.script import anno_parser
+USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, FileExistsError, NotADirectoryError, CorruptFileError,
+               FloatingPointError)
+
+def _message(e:BaseException) -> str:
+    m = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+    return ' '.join(str(m).split())    # one line
+
+def cli_main(fn, # a `call_parse` command (gps_ssl_train, ...)
+             argv:list[str]|None=None, # the arguments (default `sys.argv[1:]`)
+            ):
+    "Run the command `fn` on `argv`; a user error exits with status 2 and one line on stderr (`--debug`: the traceback)."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    prog = fn.__name__
+    args = vars(anno_parser(fn, prog).parse_args(argv))      # argparse: exit 2 with usage + error on a bad flag or choice
+    args.pop('pdb', None); args.pop('xtra', None)
+    try: return fn(**args)
+    except USER_ERRORS as e:
+        if args.get('debug'): raise
+        print(f"{prog}: error: {_message(e)} (--debug shows the traceback)", file=sys.stderr)
+        sys.exit(2)
 
 # %% ../nbs/11_cli.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2', simsiam='SimSiam')
@@ -134,9 +161,13 @@ def summarize(runs:list[dict]) -> list[dict]:
 
 # %% ../nbs/11_cli.ipynb #5baca665
 def default_comparisons(rows:list[dict]) -> list[tuple[str, str]]:
-    "The differences a table claims, as (group, baseline group): each sampler against plain augmentation with the same method and augmentation, strong against weak augmentation, every trained row against the untrained backbone, GPS / SePP rows against their prior, and other rows against the prior when a study has one, or against the raw pixels when it has several."
+    "The differences a table claims, as (group, baseline group): SePP against its random-pairs control and the oracle against SePP, CLSP against its three-view control, each sampler against plain augmentation with the same method and augmentation, strong against weak augmentation, every trained row against the untrained backbone, GPS / SePP rows against their prior, and other rows against the prior when a study has one, or against the raw pixels when it has several."
     by = {r['group']: r for r in rows}; out = []
     trained = [r for r in rows if not r['reference']]
+    g = lambda r, pos: '|'.join([r['method'], pos, r['aug'], r.get('prior', '-') or '-'])
+    for r in trained:                      # the controls each method is built to beat
+        for pos, ctl in (('sepp', 'sepp:random'), ('sepp:oracle', 'sepp'), ('clsp', 'clsp:aug')):
+            if r['positives'] == pos and g(r, ctl) in by: out.append((r['group'], g(r, ctl)))
     for r in trained:
         base = '|'.join([r['method'], 'aug', r['aug'], '-'])
         if r['positives'] != 'aug' and base in by: out.append((r['group'], base))
@@ -271,7 +302,9 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     "Train a grid (methods x positives x augs x seeds x GPS priors), add the reference rows, and write the results."
     sp = lambda v: [x for x in v.split(',') if x] if isinstance(v, str) else list(v or [])
     base = base or TrainConfig(); out = Path(out); t0 = time.time()
-    methods, positives, augs, seeds, refs = sp(methods), sp(positives), sp(augs), [int(s) for s in sp(seeds)], sp(references)
+    try: seeds = [int(s) for s in sp(seeds)]
+    except ValueError: raise ValueError(f"seeds must be comma-separated integers (e.g. 0,1,2), got {seeds!r}") from None
+    methods, positives, augs, refs = sp(methods), sp(positives), sp(augs), sp(references)
     priors = sp(priors) or [base.prior]
     for x in methods:
         if x not in METHODS: raise ValueError(f"unknown method {x!r}; choose from {', '.join(METHODS)}")
@@ -359,7 +392,8 @@ def gps_ssl_compare(dataset:str='digits', data_root:str=None,
                     out:str='runs/compare', # output folder (one sub-folder per run and per reference)
                     record:str=None, # also write results.json / .md / .png into this (tracked) folder
                     overwrite:store_true=False, # re-train runs that already finished in --out
-                    quiet:store_true=False):
+                    quiet:store_true=False,
+                    debug:store_true=False): # on an error, show the full traceback
     "Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; write a results table, paired differences and a bar chart."
     given = dict(dataset=dataset, data_root=data_root, k=k, backbone=backbone, width=width, head_scale=head_scale,
                  sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold, diffusion=diffusion, clsp_k=clsp_k,
@@ -389,8 +423,18 @@ def render_readme(path='README.md', # a markdown file with `<!-- results: FOLDER
 
 @call_parse
 def gps_ssl_readme(path:str='README.md', # the file whose results blocks to refresh
-                   check:store_true=False): # only report blocks that differ from their recorded results (exit status 1)
+                   check:store_true=False, # only report blocks that differ from their recorded results (exit status 1)
+                   debug:store_true=False): # on an error, show the full traceback
     "Refresh the results tables of README.md from the recorded results they name."
     stale = render_readme(path, check)
     if check and stale: sys.exit(f"{path}: tables differ from their recorded results: {', '.join(stale)}; run gps_ssl_readme")
     print(f"{path}: {'stale: ' + ', '.join(stale) if stale else 'every results table matches its recorded file'}")
+
+# %% ../nbs/11_cli.ipynb #f5705f5b
+def main_train(): cli_main(gps_ssl_train)        # the console scripts (settings.ini): each command through `cli_main`
+def main_compare(): cli_main(gps_ssl_compare)
+def main_readme(): cli_main(gps_ssl_readme)
+def main_data():
+    from gps_ssl.data import gps_ssl_data; cli_main(gps_ssl_data)
+def main_diffusion():
+    from gps_ssl.clsp import gps_ssl_diffusion; cli_main(gps_ssl_diffusion)

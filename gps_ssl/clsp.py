@@ -20,7 +20,7 @@ from .data import ImageDataset, make_augmentation, show_image
 # %% auto #0
 __all__ = ['UNET_CONFIGS', 'DIFFUSION_FORMAT', 'BANK_FORMAT', 'CLSP_LAMBDA', 'make_unet', 'make_noise_scheduler',
            'train_diffusion', 'load_diffusion', 'gps_ssl_diffusion', 'interpolate_sample', 'SyntheticBank',
-           'generate_bank', 'load_bank', 'SyntheticViews', 'clsp_term', 'show_interpolations', 'sample_grid']
+           'generate_bank', 'load_bank', 'SyntheticViews', 'clsp_term', 'show_interpolations', 'sample_grid', 'w_study']
 
 # %% ../nbs/07_clsp.ipynb #22b3b917
 UNET_CONFIGS = dict(
@@ -121,7 +121,8 @@ def gps_ssl_diffusion(dataset:str='digits', # dataset name (as gps_ssl_train)
                       ema_decay:float=0.9999, no_flip:store_true=False, # no random horizontal flip
                       seed:int=0, ckpt_every:int=1000, device:str=None,
                       out:str='runs/diffusion', # output folder (diffusion.pt, samples.png)
-                      resume:store_true=False, quiet:store_true=False):
+                      resume:store_true=False, quiet:store_true=False,
+                      debug:store_true=False): # on an error, show the full traceback
     "Train CLSP's unconditional diffusion model on a dataset's training images."
     from gps_ssl.data import get_dataset
     ds = get_dataset(dataset, root=data_root, split='train')
@@ -171,7 +172,13 @@ class SyntheticBank:
         if not f.exists() or f.stat().st_size != int(np.prod(self.shape)):
             raise CorruptFileError(f"{f} should hold {int(np.prod(self.shape))} bytes for shape {self.shape}; regenerate the bank")
         self.data = np.memmap(f, np.uint8, 'r', shape=self.shape)
-        self.done = np.load(self.path / 'done.npy')
+        try: self.done = np.load(self.path / 'done.npy', allow_pickle=False)
+        except (OSError, ValueError, EOFError) as e:
+            raise CorruptFileError(f"{self.path / 'done.npy'} is missing or unreadable ({type(e).__name__}); delete {self.path} "
+                                   "and generate the bank again") from e
+        if self.done.dtype != bool or self.done.shape != self.shape[:1]:
+            raise CorruptFileError(f"{self.path / 'done.npy'} should be {self.shape[0]} booleans, got {self.done.dtype} "
+                                   f"{self.done.shape}; delete {self.path} and generate the bank again")
     def __len__(self): return self.shape[0]
     @property
     def k(self): return self.shape[1]
@@ -191,6 +198,9 @@ def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by
                   device=None, progress:bool=True, stop_after:int|None=None) -> SyntheticBank:
     "Generate (or finish) the bank of `k` interpolated positives per image of `ds`."
     if not 1 <= k <= 8: raise ValueError(f"k must be between 1 and 8 candidates per image, got {k}")
+    if not Path(diffusion).expanduser().is_file():
+        raise FileNotFoundError(f"diffusion checkpoint {diffusion} does not exist; train one with gps_ssl_diffusion --out FOLDER "
+                                "and pass FOLDER/diffusion.pt")
     meta = _bank_meta(ds, diffusion, k, w, steps, eta, seed)
     out = Path(out) if out else cache_dir() / 'clsp' / fingerprint(*(meta[x] for x in ('dataset', 'diffusion', 'k', 'w', 'steps', 'eta', 'seed')))
     out.mkdir(parents=True, exist_ok=True)
@@ -289,3 +299,31 @@ def sample_grid(unet, ds:ImageDataset, n:int=64, steps:int=100, eta:float=0.1, s
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
+
+# %% ../nbs/07_clsp.ipynb #9a4f55f1
+def w_study(diffusion, # a checkpoint written by `train_diffusion`
+            dataset:str='digits', ws=(0.0, 0.1, 0.3, 0.5, 1.0), n_anchor:int=300, steps:int=100, eta:float=0.1, seed:int=0,
+            record=None, # a folder: results.json, interpolation.png and samples.png are written there
+            command:str|None=None) -> dict:
+    "Share of the positives generated for each w that a pixel classifier (logistic regression on the real training images) gives the anchor's label."
+    from sklearn.linear_model import LogisticRegression
+    from gps_ssl.data import get_dataset
+    ds, te = get_dataset(dataset), get_dataset(dataset, split='test')
+    flat = lambda t: t.flatten(1).float().numpy() / 255
+    clf = LogisticRegression(max_iter=3000).fit(flat(ds.get_images(range(len(ds)))), ds.targets)
+    unet, rec = load_diffusion(diffusion)
+    idx = list(range(min(n_anchor, len(ds)))); share = {}
+    for w in ws:
+        imgs = interpolate_sample(unet, ds.get_images(idx), w, steps, eta, generator=torch.Generator().manual_seed(seed))
+        share[str(w)] = float((clf.predict(flat(imgs)) == ds.targets[idx]).mean())
+    res = dict(dataset=dataset, diffusion=str(diffusion), diffusion_steps=rec.get('step'), n_anchor=len(idx), ddim_steps=steps,
+               eta=eta, seed=seed, classifier_test_accuracy=float(clf.score(flat(te.get_images(range(len(te)))), te.targets)),
+               share=share)
+    if record is not None:
+        import matplotlib.pyplot as plt
+        from gps_ssl.cli import provenance
+        out = Path(record); out.mkdir(parents=True, exist_ok=True)
+        show_interpolations(unet, ds, idx[:6], ws=ws, per=3, steps=steps, eta=eta, seed=seed, path=out / 'interpolation.png')
+        sample_grid(unet, ds, n=64, steps=steps, eta=eta, seed=seed, path=out / 'samples.png'); plt.close('all')
+        atomic_write_json(dict(res, provenance=provenance(command)), out / 'results.json')
+    return res

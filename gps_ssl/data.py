@@ -13,7 +13,7 @@ import torch
 import torchvision
 from torch.utils.data import Dataset
 from torchvision.transforms import v2 as T
-from fastcore.script import call_parse
+from fastcore.script import call_parse, store_true
 
 from .core import fingerprint, cache_dir, seed_everything
 
@@ -513,6 +513,7 @@ def gps_ssl_data(dataset:str='digits', # dataset name (see `DATASETS`)
                  size:int=None, # image size (MedMNIST size option, resize for folders)
                  n:int=8, # images in the grid
                  out:str='runs/data', # where views.png is written
+                 debug:store_true=False, # on an error, show the full traceback
                 ):
     "Load a dataset, print a summary and save a grid of images with their weak and strong views."
     ds = get_dataset(dataset, root=data_root, split=split, download=download, size=size)

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from .core import get_device
-from .data import ImageDataset
+from .data import ImageDataset, make_augmentation
 
 # %% auto #0
 __all__ = ['extract_features', 'knn_accuracy', 'linear_probe', 'evaluate_features', 'mean_std', 'paired_interval', 'verdict',
@@ -19,17 +19,28 @@ __all__ = ['extract_features', 'knn_accuracy', 'linear_probe', 'evaluate_feature
 
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
-def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512, device=None, num_workers:int=0):
+def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512, device=None, num_workers:int=0,
+                     stats:tuple|None=None, # (mean, std) to normalise with; default `ds`'s own. Pass the training split's for a test split
+                    ):
     "Backbone features of the un-augmented (`'none'`), normalised images of `ds`: `(feats [N, D] cpu, labels [N])`."
     device = get_device(device)
     was = backbone.training; backbone.eval()
-    dl = DataLoader(ds.with_transform('none', return_index=False), batch_size=batch_size, num_workers=num_workers)
+    tf = make_augmentation('none', ds, mean=stats[0], std=stats[1]) if stats is not None else 'none'
+    dl = DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers)
     out, ys = [], []
     for x, y in dl: out.append(backbone(x.to(device)).float().cpu()); ys.append(torch.as_tensor(y))
     backbone.train(was)
     return torch.cat(out), torch.cat(ys)
 
 # %% ../nbs/09_eval.ipynb #de8e8e03
+def _labelled(tr, ytr, te, yte):
+    "Drop the unlabelled rows (label < 0) of both splits; evaluation needs one integer label per image."
+    if ytr.ndim != 1 or yte.ndim != 1:
+        raise ValueError("kNN / linear evaluation needs one integer label per image, not multi-label targets")
+    a, b = ytr >= 0, yte >= 0
+    if not a.any() or not b.any(): raise ValueError("no labelled images to evaluate on (every label is -1)")
+    return tr[a], ytr[a], te[b], yte[b]
+
 @torch.no_grad()
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=200, temperature:float=0.1,
                  num_classes:int|None=None, chunk:int=1024) -> float:
@@ -37,6 +48,7 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=200, 
     tr, te = F.normalize(torch.as_tensor(train_feats).float(), dim=1), F.normalize(torch.as_tensor(test_feats).float(), dim=1)
     ytr, yte = torch.as_tensor(train_labels).long(), torch.as_tensor(test_labels).long()
     if len(tr) != len(ytr) or len(te) != len(yte): raise ValueError("features and labels differ in length")
+    tr, ytr, te, yte = _labelled(tr, ytr, te, yte)
     c = num_classes or int(max(ytr.max(), yte.max())) + 1
     k = min(k, len(tr))
     correct = 0
@@ -54,6 +66,7 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels, epochs:int=
     device = get_device(device)
     tr, te = torch.as_tensor(train_feats).float(), torch.as_tensor(test_feats).float()
     ytr, yte = torch.as_tensor(train_labels).long(), torch.as_tensor(test_labels).long()
+    tr, ytr, te, yte = _labelled(tr, ytr, te, yte)
     mu, sd = tr.mean(0), tr.std(0) + 1e-6
     tr, te = ((tr - mu) / sd).to(device), ((te - mu) / sd).to(device)
     ytr, yte = ytr.to(device), yte.to(device)

@@ -31,7 +31,7 @@ class GPSSampler:
                  metric:str='l2', backend:str='auto',
                  refresh_every:int=0, # rebuild the table from the model's embeddings every R epochs (0 = never)
                  seed:int=0,
-                 index:str='flat', # k-NN index: 'flat' (exact, the GPS code's), 'bf16' (exact, bf16 candidates) or 'ivf' (approximate)
+                 index:str='flat', # k-NN index: 'flat' (exact, the GPS code's), 'bf16' (near-exact: bf16 candidates re-ranked in float32, checked against a measured error) or 'ivf' (approximate)
                  shard:bool=False): # in a process group, split the k-NN queries over the processes (see knn_search)
         if rule not in RULES: raise ValueError(f"unknown selection rule {rule!r}; choose one of {RULES}")
         if rule == 'farthest' and tau is None: raise ValueError("rule='farthest' needs tau (a number or 'adaptive')")

@@ -250,8 +250,8 @@ def _gather_rows(t:torch.Tensor, n:int, world:int) -> torch.Tensor:
 INDEXES = ('flat', 'bf16', 'ivf')
 
 def _search_kw(index:str) -> dict:
-    "knn_search arguments for a sampler's `index`: 'flat' (exact), 'bf16' (exact, bf16 candidates) or 'ivf' (approximate)."
-    if index not in INDEXES: raise ValueError(f"unknown index {index!r}; use 'flat' (exact), 'bf16' (exact, faster on bf16 hardware) or 'ivf' (approximate)")
+    "knn_search arguments for a sampler's `index`: 'flat' (exact), 'bf16' (near-exact: bf16 candidates re-ranked in float32, checked against a measured error) or 'ivf' (approximate)."
+    if index not in INDEXES: raise ValueError(f"unknown index {index!r}; use 'flat' (exact), 'bf16' (near-exact: bf16 candidates re-ranked in float32; faster on bf16 hardware) or 'ivf' (approximate)")
     return dict(index='flat', precision='bf16') if index == 'bf16' else dict(index=index)
 
 # %% ../nbs/04_neighbors.ipynb #e13fffc0
@@ -322,6 +322,11 @@ def _check_tau(tau):
                          "see adaptive_tau() for the GPS code's data-driven choice")
     return float(tau)
 
+def _fp32_margin(d:int) -> float:
+    "gamma_{d+2} = (d+2)u / (1 - (d+2)u), u = 2^-24: |fl(|x|^2 + |y|^2 - 2 x.y) - true| <= gamma (|x| + |y|)^2 in float32."
+    g = (d + 2) * 2.0 ** -24
+    return g / (1 - g)
+
 @torch.no_grad()
 def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:bool=True,
              max_neighbors:int|None=None, max_memory_mb:float=256, device=None) -> Ball:
@@ -331,22 +336,25 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
     if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
     if metric == 'cosine': x = F.normalize(x, dim=1)
     backend = _pick_backend(backend)
-    rows_i = []   # candidate indices per row; their exact distances are recomputed below
+    rows_i = []   # candidates: every point whose expanded-form distance is below tau plus its float32 error bound
+    gam, nrm = _fp32_margin(x.shape[1]), x.norm(dim=1)     # (the direct float32 distances below then decide)
     if backend == 'faiss':
         xn = np.ascontiguousarray(x.numpy(), dtype=np.float32)
         ix = faiss.IndexFlatL2(xn.shape[1]) if metric == 'l2' else faiss.IndexFlatIP(xn.shape[1]); ix.add(xn)
-        lims, _, I = ix.range_search(xn, tau if metric == 'l2' else 1 - tau)
+        m = gam * float(2 * nrm.max()) ** 2
+        lims, _, I = ix.range_search(xn, tau + m if metric == 'l2' else 1 - tau - m)
         I = torch.from_numpy(I).long()
         for r in range(n): rows_i.append(I[lims[r]:lims[r + 1]])
     else:
         dev = torch.device(device) if device is not None else x.device
         xx = x.to(dev); sq = (xx * xx).sum(1); step = _chunk_rows(n, max_memory_mb)
+        lim = tau + gam * (nrm.to(dev) + nrm.max().to(dev)) ** 2     # per query row: tau + its error bound
         for s in range(0, n, step):
             q = xx[s:s + step]
             d = (torch.addmm(sq[None], q, xx.T, alpha=-2).add_(sq[s:s + step, None]).clamp_(min=0) if metric == 'l2'
                  else torch.mm(q, xx.T).neg_().add_(1))
             for r in range(len(q)):
-                rows_i.append((d[r] < tau).nonzero()[:, 0].cpu())
+                rows_i.append((d[r] < lim[s + r]).nonzero()[:, 0].cpu())
     offsets, out_i, out_d = [0], [], []
     for r, i in enumerate(rows_i):
         if exclude_self: i = i[i != r]

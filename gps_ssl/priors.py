@@ -22,9 +22,9 @@ from .data import ImageDataset, dataset_stats
 from .models import resnet, load_encoder
 
 # %% auto #0
-__all__ = ['PRIORS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior', 'clip_prior', 'mae_prior', 'ssl_prior', 'ConvVAE',
-           'vae_loss', 'train_vae', 'save_vae', 'load_vae', 'vae_prior', 'get_prior', 'embedding_cache_key',
-           'embedding_cache_path', 'compute_embeddings', 'embed']
+__all__ = ['MAE_MEAN', 'MAE_STD', 'PRIORS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior', 'clip_prior', 'mae_prior',
+           'ssl_prior', 'ConvVAE', 'vae_loss', 'train_vae', 'save_vae', 'load_vae', 'vae_prior', 'get_prior',
+           'embedding_cache_key', 'embedding_cache_path', 'compute_embeddings', 'embed']
 
 # %% ../nbs/03_priors.ipynb #43943aac
 class PriorEmbedder:
@@ -117,19 +117,26 @@ def clip_prior(model:str='ViT-B-32', pretrained:str='openai') -> PriorEmbedder:
                          lambda x: m.encode_image(x), item_transform=item, model=m, resolution=size)
 
 # %% ../nbs/03_priors.ipynb #9ba3bbd2
-def mae_prior(model:str='vit_base_patch16_224', path:str|None=None) -> PriorEmbedder:
-    "A masked-autoencoder ViT encoder (timm) as a prior."
+MAE_MEAN, MAE_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)   # MAE was pre-trained and evaluated with ImageNet's statistics
+
+def mae_prior(model:str='vit_base_patch16_224', # a timm ViT; with a `.mae` tag (e.g. `vit_base_patch16_224.mae`) timm's MAE weights
+              path:str|None=None, # the official MAE checkpoint (mae_pretrain_vit_*.pth); 'random' for an untrained ViT
+             ) -> PriorEmbedder:
+    "A masked-autoencoder ViT encoder (timm) as a prior, preprocessed as MAE's evaluation does (bicubic 256 -> 224 crop, ImageNet mean/std)."
     import timm
-    from timm.data import resolve_data_config, create_transform
+    from timm.data import create_transform
     if path in (None, '', 'hub'):
+        if not model.endswith('.mae'):
+            raise ValueError(f"mae:{model} without a checkpoint would load timm's default weights for {model}, a supervised "
+                             f"ViT, not MAE; pass the official MAE checkpoint (mae:{model}:/path/to/mae_pretrain_vit_base.pth) "
+                             f"or timm's MAE tag (mae:{model.split('.')[0]}.mae)")
         try: m = timm.create_model(model, pretrained=True, num_classes=0)
         except Exception as e:
             raise RuntimeError(f"could not get timm weights for {model} ({type(e).__name__}: {str(e)[:200]}); without network "
-                               f"access pass a local MAE checkpoint: mae:{model}:/path/to/mae_pretrain.pth") from e
-        wkey = 'hub'
-    elif path == 'random': m, wkey = _seeded(lambda: timm.create_model(model, pretrained=False, num_classes=0)), 'random'
+                               f"access pass a local MAE checkpoint: mae:{model.split('.')[0]}:/path/to/mae_pretrain.pth") from e
+    elif path == 'random': m = _seeded(lambda: timm.create_model(model, pretrained=False, num_classes=0))
     else:
-        wkey = _file_key(path)
+        _file_key(path)
         m = timm.create_model(model, pretrained=False, num_classes=0)
         sd = safe_load(path)
         for k in ('model', 'state_dict'):
@@ -142,11 +149,13 @@ def mae_prior(model:str='vit_base_patch16_224', path:str|None=None) -> PriorEmbe
             raise CorruptFileError(f"{path} does not fit timm {model}: {loaded} tensors matched, unexpected {unexpected[:5]}")
         if missing: warnings.warn(f"{path}: {len(missing)} tensors of {model} kept their initial values: {missing[:5]}")
     m.eval()
-    cfg = resolve_data_config({}, model=m)
+    size = m.pretrained_cfg.get('input_size', (3, 224, 224))[-1] if hasattr(m, 'pretrained_cfg') else 224
+    cfg = dict(input_size=(3, size, size), interpolation='bicubic', crop_pct=0.875, mean=MAE_MEAN, std=MAE_STD)
     tf = create_transform(**cfg)
     item = lambda x: tf(to_pil_image(x).convert('RGB'))
+    wkey = fingerprint(*m.state_dict().values())     # the weights actually loaded, whatever timm resolved them to
     return PriorEmbedder(f'mae:{model}:{path}', fingerprint('mae', model, wkey, cfg), m, item_transform=item, model=m,
-                         resolution=cfg['input_size'][1:])
+                         resolution=(size, size))
 
 # %% ../nbs/03_priors.ipynb #c0918b1a
 def ssl_prior(path, ds:ImageDataset|None=None) -> PriorEmbedder:

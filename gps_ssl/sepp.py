@@ -26,7 +26,7 @@ class SemanticSampler:
                  k:int=5, # candidates per anchor (the k most similar)
                  threshold:float=0.9, # minimum cosine similarity (metric='cosine') or maximum squared distance ('l2')
                  metric:str='cosine', backend:str='auto',
-                 index:str='flat', # k-NN index: 'flat' (exact), 'bf16' (exact, bf16 candidates) or 'ivf' (approximate)
+                 index:str='flat', # k-NN index: 'flat' (exact), 'bf16' (near-exact: bf16 candidates re-ranked in float32, checked against a measured error) or 'ivf' (approximate)
                  shard:bool=False): # in a process group, split the k-NN queries over the processes (see knn_search)
         if not isinstance(k, (int, np.integer)) or k < 1: raise ValueError(f"k must be a positive integer, got {k!r}")
         if metric not in ('cosine', 'l2'): raise ValueError(f"unknown metric {metric!r}; use 'cosine' or 'l2'")

@@ -16,8 +16,8 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
-from .core import seed_everything, get_device, atomic_save, atomic_write_json, safe_load, CorruptFileError, seed_worker
-from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off
+from .core import seed_everything, get_device, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker
+from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS
 from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
@@ -28,9 +28,9 @@ from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_los
 from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding
 
 # %% auto #0
-__all__ = ['METHODS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS',
-           'make_optimizer', 'warmup_cosine', 'TrainConfig', 'run_splits', 'z_spread', 'train', 'train_supervised',
-           'reference_metrics', 'launch']
+__all__ = ['METHODS', 'POSITIVES', 'OPTIMIZERS', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS',
+           'make_optimizer', 'warmup_cosine', 'TrainConfig', 'run_splits', 'make_sampler', 'make_views', 'epoch_loader',
+           'z_spread', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -183,6 +183,14 @@ def warmup_cosine(step:int, total:int, warmup:int) -> float:
 
 # %% ../nbs/10_train.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
+OPTIMIZERS = ('sgd', 'adamw', 'lars')
+
+def _spec_file(spec:str|None) -> str|None:
+    "The checkpoint file a prior / encoder spec names (`ssl:PATH`, `vae:PATH`, a bare `.pt` path), if any."
+    if not spec: return None
+    kind, _, rest = spec.partition(':')
+    if kind in ('ssl', 'vae') and rest: return rest
+    return spec if spec.endswith(('.pt', '.pth')) else None
 
 @dataclass
 class TrainConfig:
@@ -207,13 +215,22 @@ class TrainConfig:
         if self.sepp_control not in ('none', 'random', 'oracle'):
             raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random or oracle")
         if self.knn_index not in ('flat', 'bf16', 'ivf'):
-            raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact), bf16 (exact, bf16 candidates "
+            raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact), bf16 (near-exact: bf16 candidates "
                              "re-ranked in float32: faster on GPUs and AVX512-BF16 CPUs) or ivf (approximate, faiss)")
         if self.clsp_control not in ('none', 'aug'):
             raise ValueError(f"unknown clsp_control {self.clsp_control!r}; use none or aug (a third augmented view)")
         if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
             raise ValueError("positives='clsp' needs a diffusion checkpoint: diffusion='PATH' (--diffusion), written by gps_ssl.clsp.train_diffusion")
         if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
+        if self.aug not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {self.aug!r}; choose one of {AUGMENTATIONS}")
+        if self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
+        if self.rule not in ('random', 'nearest', 'farthest'):
+            raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
+        for flag, path in (('diffusion', self.diffusion if self.positives == 'clsp' and self.clsp_control == 'none' else None),
+                           ('prior', _spec_file(self.prior) if self.positives == 'gps' else None),
+                           ('sepp_encoder', _spec_file(self.sepp_encoder) if self.positives == 'sepp' else None)):
+            if path and not Path(path).expanduser().is_file():
+                raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing checkpoint file")
         if self.tau is not None and self.tau != 'adaptive' and not (isinstance(self.tau, (int, float)) and self.tau > 0):
             raise ValueError(f"tau must be a positive number or 'adaptive', got {self.tau!r}")
         if self.eval_split not in ('test', 'val'):
@@ -227,6 +244,10 @@ class TrainConfig:
 def run_splits(cfg:TrainConfig):
     "`(train, evaluation)` datasets of a run: `cfg.train_split` and the test split, or the split's `val` fifth."
     ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download)
+    if ds.multilabel:
+        raise ValueError(f"{cfg.dataset} is multi-label ({ds.targets.shape[1]} labels per image): the kNN and linear top-1 "
+                         "evaluation needs one label per image, and multi-label evaluation (mean AUC per label) is not "
+                         "implemented yet; train on a single-label set (e.g. pathmnist, bloodmnist, dermamnist)")
     if cfg.eval_split == 'val': return split_off(ds, 0.2, seed=0)
     return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download)
 
@@ -243,20 +264,34 @@ def _set_rng_state(s):
     np.random.set_state(('MT19937', s['numpy'].numpy().astype(np.uint32), s['numpy_pos'], 0, 0.0))
     random.setstate((s['python'][1], tuple(s['python'][0]), None))
 
-def _prepare_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
+_RESUMABLE = ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug')   # may change on --resume
+
+def _check_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
+    "Refuse a bad `--out` before any work: another run there (without resume/overwrite), no run to resume, another configuration."
     cj = out / 'config.json'
-    if cj.exists() and not resume:
-        if not overwrite:
-            raise FileExistsError(f"{out} already holds a run (config.json); pass resume=True (--resume) to continue it "
-                                  "or overwrite=True (--overwrite) to replace it")
-        shutil.rmtree(out)
-    if resume and cj.exists():
+    if resume and overwrite: raise ValueError("pass --resume (continue the run in --out) or --overwrite (replace it), not both")
+    if resume and not cj.exists():
+        raise FileNotFoundError(f"--resume: {out} holds no run (no config.json); drop --resume to start a new run there, "
+                                "or pass the folder of the run to continue as --out")
+    if cj.exists() and not resume and not overwrite:
+        raise FileExistsError(f"{out} already holds a run (config.json); pass resume=True (--resume) to continue it "
+                              "or overwrite=True (--overwrite) to replace it")
+    if resume:
         old = json.loads(cj.read_text())
-        diff = {k: (old.get(k), v) for k, v in asdict(cfg).items()
-                if k not in ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug') and old.get(k) != v}
+        diff = {k: (old.get(k), v) for k, v in asdict(cfg).items() if k not in _RESUMABLE and old.get(k) != v}
         if diff: raise ValueError(f"--resume with a different configuration than the run in {out}: {diff}")
+
+def _write_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
+    "Claim `out` for this run (called once data, priors, banks and the model are ready, so a failed setup leaves nothing)."
+    if overwrite and out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(asdict(cfg), cj)
+    atomic_write_json(asdict(cfg), out / 'config.json')
+
+def _cut_log(log:Path, epoch:int):
+    "Keep the records of epochs <= `epoch` (the checkpoint's): a run killed between checkpoints re-runs the later ones."
+    if not log.exists(): return
+    keep = [l for l in log.read_text().splitlines() if l.strip() and json.loads(l)['epoch'] <= epoch]
+    atomic_write_bytes(''.join(l + '\n' for l in keep).encode(), log)
 
 # %% ../nbs/10_train.ipynb #70a8876c
 class _Step(nn.Module):
@@ -283,6 +318,48 @@ def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True) ->
     nosync = ('forward_sync_buffers' if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel).parameters
               else 'broadcast_buffers')
     return nn.parallel.DistributedDataParallel(step, device_ids=[device.index] if device.type == 'cuda' else None, **{nosync: False})
+
+# %% ../nbs/10_train.ipynb #35b368f6
+def make_sampler(cfg:TrainConfig, ds, world:int=1, main:bool=True, progress:bool=True):
+    "The positive sampler of a run: `GPSSampler`, `SemanticSampler` (or its control) or `AugmentationSampler`."
+    if cfg.positives in ('gps', 'sepp'):
+        if not main: _barrier()            # rank 0 embeds and caches, the others then read the cache
+        z = (embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
+             else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
+        if main: _barrier()
+    if cfg.positives == 'gps':
+        return GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed,
+                          index=cfg.knn_index, shard=world > 1)
+    if cfg.positives == 'sepp':
+        s = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold, index=cfg.knn_index, shard=world > 1)
+        return sepp_control(s, cfg.sepp_control, ds.targets, seed=cfg.seed) if cfg.sepp_control != 'none' else s
+    return AugmentationSampler(len(ds))
+
+# %% ../nbs/10_train.ipynb #29e7beba
+def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bool=True):
+    "`(transform, pairs, data, lam)`: the per-image transform (None with `gpu_aug`), the pair dataset, what the loader reads, and CLSP's weight."
+    tf = None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, crop_scale=_crop(cfg))   # gpu_aug: uint8 out, BatchAugment on the device
+    pairs = GPSPairs(ds, sampler, tf)
+    if cfg.positives != 'clsp': return tf, pairs, pairs, 0.0
+    bank = None
+    if cfg.clsp_control == 'none':
+        if not main: _barrier()        # rank 0 generates (or finishes) the bank, the others then open it
+        bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
+                             seed=0, device=device, progress=progress and main)
+        if main: _barrier()
+    lam = cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(cfg.method, 1.0)
+    return tf, pairs, SyntheticViews(pairs, bank), lam
+
+# %% ../nbs/10_train.ipynb #e60794fd
+def epoch_loader(data, cfg:TrainConfig, epoch:int, batch_size:int, device) -> DataLoader:
+    "The DataLoader of one epoch (`batch_size` per process)."
+    rank, world = dist_info()
+    if world > 1:
+        dsamp = DistributedSampler(data, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
+        kw = dict(sampler=dsamp)
+    else: kw = dict(shuffle=True, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+    return DataLoader(data, batch_size=batch_size, drop_last=True, num_workers=cfg.num_workers,
+                      worker_init_fn=seed_worker, pin_memory=torch.device(device).type == 'cuda', persistent_workers=False, **kw)
 
 # %% ../nbs/10_train.ipynb #144089ce
 @torch.no_grad()
@@ -320,36 +397,18 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     rank, world = _setup_distributed(device)
     if cfg.batch_size % world: raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
     out, main = Path(out), rank == 0
-    if main: _prepare_out(out, cfg, resume, overwrite)
-    _barrier()
+    if main: _check_out(out, cfg, resume, overwrite)
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
     if cfg.download and not main: _barrier()     # rank 0 downloads, the others wait
     ds, test = run_splits(cfg)
     if cfg.download and main: _barrier()
-    if cfg.positives in ('gps', 'sepp'):
-        if not main: _barrier()            # rank 0 embeds and caches, the others then read the cache
-        z = (embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
-             else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
-        if main: _barrier()
-    if cfg.positives == 'gps':
-        sampler = GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed,
-                             index=cfg.knn_index, shard=world > 1)
-    elif cfg.positives == 'sepp':
-        sampler = SemanticSampler(z, cfg.sepp_k, cfg.sepp_threshold, index=cfg.knn_index, shard=world > 1)
-        if cfg.sepp_control != 'none': sampler = sepp_control(sampler, cfg.sepp_control, ds.targets, seed=cfg.seed)
-    else: sampler = AugmentationSampler(len(ds))
-    tf = None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, crop_scale=_crop(cfg))            # gpu_aug: the loader delivers uint8, BatchAugment runs on the device
-    pairs = GPSPairs(ds, sampler, tf)
-    data, lam = pairs, 0.0
-    if cfg.positives == 'clsp':
-        bank = None
-        if cfg.clsp_control == 'none':
-            if not main: _barrier()        # rank 0 generates (or finishes) the bank, the others then open it
-            bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
-                                 seed=0, device=device, progress=progress and main)
-            if main: _barrier()
-        data, lam = SyntheticViews(pairs, bank), cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(cfg.method, 1.0)
+    sampler = make_sampler(cfg, ds, world, main, progress)
+    tf, pairs, data, lam = make_views(cfg, ds, sampler, device, main, progress)
     per_rank_bs = cfg.batch_size // world
+    if len(pairs) // world < per_rank_bs:
+        raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(pairs)} training pairs of {ds.name}"
+                         + (f" split over {world} processes" if world > 1 else "")
+                         + f": no optimiser step would run; pass --batch_size {2 ** int(math.log2(max(2, len(pairs) // world)))} or smaller")
     steps_per_epoch = max(1, (len(pairs) // world) // per_rank_bs)
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
     model = SSLMethod(cfg.method, build_backbone(**bb_args), cfg.head_scale, cfg.temperature,
@@ -370,7 +429,9 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if cfg.positives == 'gps' and 'sampler_candidates' in ck:
             sampler.candidates, sampler.valid = ck['sampler_candidates'], ck['sampler_valid']
     step_fn = _wrap(model, device, world, cfg.sync_bn)
-    mean, std = dataset_stats(ds)
+    mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
+    if main: _write_out(out, cfg, resume, overwrite)
+    _barrier()
     def save(epoch):
         rec = encoder_record(model.backbone, bb_args, ds.image_size, mean, std)
         extra = dict(sampler_candidates=sampler.candidates, sampler_valid=sampler.valid) if cfg.positives == 'gps' else {}
@@ -383,6 +444,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
     log = out / 'metrics.jsonl'
     if main and not resume and log.exists(): log.unlink()
+    if main and resume: _cut_log(log, start)
     feats, warned = None, False
     for epoch in range(start, cfg.epochs):
         if stop_after is not None and epoch >= stop_after: _barrier(); return {}
@@ -390,12 +452,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
             pairs = data = GPSPairs(ds, sampler, tf)
         pairs.set_epoch(epoch)
-        if world > 1:
-            dsamp = DistributedSampler(data, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
-            kw = dict(sampler=dsamp)
-        else: kw = dict(shuffle=True, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
-        dl = DataLoader(data, batch_size=per_rank_bs, drop_last=True, num_workers=cfg.num_workers,
-                        worker_init_fn=seed_worker, pin_memory=device.type == 'cuda', persistent_workers=False, **kw)
+        dl = epoch_loader(data, cfg, epoch, per_rank_bs, device)
         step_fn.train(); tot, n = 0.0, 0
         bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not (progress and main), leave=False)
         for b in bar:
@@ -407,7 +464,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
         train_secs += time.time() - t0
         if main:
-            ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device)
+            ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device, stats=(mean, std))
             feats = (ftr, ytr, fte, yte)
             rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0],
                        knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), z_spread=z_spread(model, fte),
@@ -421,7 +478,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         _barrier()
     if not main: return {}
     if feats is None:   # resumed a finished run: no epoch ran, so no features yet
-        feats = (*extract_features(model.backbone, ds, device=device), *extract_features(model.backbone, test, device=device))
+        feats = (*extract_features(model.backbone, ds, device=device), *extract_features(model.backbone, test, device=device, stats=(mean, std)))
     ftr, ytr, fte, yte = feats
     pairs.set_epoch(cfg.epochs - 1)
     metrics = dict(**evaluate_features(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device),
@@ -448,6 +505,9 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
         raise ValueError(f"the supervised reference needs one label per training image; {ds.name} has multi-label or missing (-1) labels")
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
     bb = build_backbone(**bb_args); model = nn.Sequential(bb, nn.Linear(bb.out_dim, ds.num_classes)).to(device)
+    if len(ds) < cfg.batch_size:
+        raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(ds)} training images of {ds.name}: "
+                         "no optimiser step would run; pass a smaller --batch_size")
     steps = max(1, len(ds) // cfg.batch_size)
     opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps, cfg.warmup_epochs * steps))
@@ -462,7 +522,7 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
             loss = F.cross_entropy(model(x), torch.as_tensor(y).to(device))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
     secs = time.time() - t0
-    ftr, ytr = extract_features(bb, ds, device=device); fte, yte = extract_features(bb, test, device=device)
+    ftr, ytr = extract_features(bb, ds, device=device); fte, yte = extract_features(bb, test, device=device, stats=dataset_stats(ds))
     metrics = dict(**evaluate_features(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device),
                    epochs=cfg.epochs, train_seconds=secs)
     out.mkdir(parents=True, exist_ok=True)
@@ -490,7 +550,7 @@ def reference_metrics(cfg:TrainConfig, kind:str, # 'random' (untrained backbone)
     if kind == 'random':
         seed_everything(cfg.seed)
         bb = build_backbone(cfg.backbone, ds.channels, ds.image_size[0], width=cfg.width).to(device)
-        return ev(extract_features(bb, ds, device=device), extract_features(bb, test, device=device))
+        return ev(extract_features(bb, ds, device=device), extract_features(bb, test, device=device, stats=dataset_stats(ds)))
     if cfg.positives == 'sepp':   # the SePP encoder's features
         return ev((sepp_embed(ds, cfg.sepp_encoder, progress=progress), torch.as_tensor(ds.targets)),
                   (sepp_embed(test, cfg.sepp_encoder, progress=progress), torch.as_tensor(test.targets)))
