@@ -325,5 +325,9 @@ def w_study(diffusion, # a checkpoint written by `train_diffusion`
         out = Path(record); out.mkdir(parents=True, exist_ok=True)
         show_interpolations(unet, ds, idx[:6], ws=ws, per=3, steps=steps, eta=eta, seed=seed, path=out / 'interpolation.png')
         sample_grid(unet, ds, n=64, steps=steps, eta=eta, seed=seed, path=out / 'samples.png'); plt.close('all')
+        call = f"w_study({str(diffusion)!r}, record={str(record)!r}" + ''.join(
+            f", {k}={v!r}" for k, v in dict(dataset=dataset, ws=tuple(ws), n_anchor=n_anchor, steps=steps, eta=eta, seed=seed).items()
+            if v != dict(dataset='digits', ws=(0.0, 0.1, 0.3, 0.5, 1.0), n_anchor=300, steps=100, eta=0.1, seed=0)[k]) + ')'
+        command = command or f'python -c "from gps_ssl.clsp import w_study; {call}"'
         atomic_write_json(dict(res, provenance=provenance(command)), out / 'results.json')
     return res

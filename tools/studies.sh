@@ -49,4 +49,6 @@ if [[ $what == clsp || $what == all ]]; then   # CLSP against the three-view con
   [[ -f $DDPM ]] || gps_ssl_diffusion --steps 6000 --no_flip --warmup 100 --quiet --out runs/digits_ddpm
   $C --positives aug,clsp:aug,clsp --augs strong --diffusion $DDPM --clsp_k 4 --clsp_steps 50 --clsp_lambda 0.1 \
      --out runs/digits_clsp --record $R/digits_clsp
+  # the share of generated positives that keep the anchor's class, per w, with the sample and interpolation figures
+  python -c "from gps_ssl.clsp import w_study; w_study('$DDPM', record='$R/clsp_w')"
 fi
