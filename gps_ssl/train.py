@@ -28,7 +28,7 @@ from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_los
 from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding
 
 # %% auto #0
-__all__ = ['METHODS', 'POSITIVES', 'OPTIMIZERS', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS',
+__all__ = ['METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS',
            'make_optimizer', 'warmup_cosine', 'TrainConfig', 'run_splits', 'make_sampler', 'make_views', 'epoch_loader',
            'z_spread', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
@@ -168,13 +168,15 @@ class LARS(torch.optim.SGD):
                 if wn > 0 and gn > 0: p.grad.mul_(g['eta'] * wn / gn)
         return super().step(closure)
 
+OPTIMIZERS = ('sgd', 'adamw', 'lars')
+
 def make_optimizer(model:nn.Module, name:str='sgd', lr:float=0.05, weight_decay:float=5e-4):
     "SGD / AdamW / LARS over the trainable parameters."
     params = [p for p in model.parameters() if p.requires_grad]
     if name == 'sgd': return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
     if name == 'adamw': return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     if name == 'lars': return LARS(params, lr=lr, weight_decay=weight_decay)
-    raise ValueError(f"unknown optimizer {name!r}; use sgd, adamw or lars")
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
 def warmup_cosine(step:int, total:int, warmup:int) -> float:
     "LR multiplier: linear warm-up over `warmup` steps, then cosine to 0 at `total`."
@@ -183,7 +185,6 @@ def warmup_cosine(step:int, total:int, warmup:int) -> float:
 
 # %% ../nbs/10_train.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
-OPTIMIZERS = ('sgd', 'adamw', 'lars')
 
 def _spec_file(spec:str|None) -> str|None:
     "The checkpoint file a prior / encoder spec names (`ssl:PATH`, `vae:PATH`, a bare `.pt` path), if any."
