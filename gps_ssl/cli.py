@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #e75ca3b1
 from __future__ import annotations
-import itertools, json, os, platform, subprocess, sys, time
+import argparse, difflib, itertools, json, os, platform, subprocess, sys, time
 from dataclasses import fields, asdict, replace
 from pathlib import Path
 
@@ -13,84 +13,177 @@ from fastcore.script import call_parse, Param, store_true
 
 import gps_ssl
 from .core import atomic_write_json, atomic_write_bytes
-from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES, OPTIMIZERS
+from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES, OPTIMIZERS, ALL_METHODS
 from .data import AUGMENTATIONS
 from .core import CorruptFileError
 from .evaluate import mean_std, paired_interval, verdict
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'METHOD_NAMES', 'gps_ssl_train', 'cli_main', 'short_spec', 'group_of', 'row_name', 'summarize',
-           'default_comparisons', 'paired_comparisons', 'results_markdown', 'plot_results', 'provenance', 'study',
-           'write_results', 'refresh_results', 'load_results', 'gps_ssl_compare', 'render_readme', 'gps_ssl_readme',
-           'main_train', 'main_compare', 'main_readme', 'main_data', 'main_diffusion']
+__all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_config_args', 'config_from', 'train_parser',
+           'gps_ssl_train', 'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'short_spec', 'group_of',
+           'row_name', 'summarize', 'default_comparisons', 'paired_comparisons', 'results_markdown', 'plot_results',
+           'provenance', 'study', 'write_results', 'refresh_results', 'load_results', 'compare_parser',
+           'gps_ssl_compare', 'render_readme', 'gps_ssl_readme', 'main_train', 'main_compare', 'main_readme',
+           'main_eval', 'main_data', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
-@call_parse
-def gps_ssl_train(dataset:str='digits', # dataset name (digits, cifar10, npz:PATH, folder:PATH, pathmnist, ...)
-                  data_root:str=None, # folder holding the dataset files
-                  download:store_true=False, # download the dataset if it is missing (torchvision / medmnist)
-                  method:Param('SSL method', str, choices=METHODS)='simclr',
-                  positives:Param('positive pairs: aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs), clsp (synthetic third views)', str, choices=POSITIVES)='aug',
-                  prior:str='pixels', # GPS prior spec: pixels, resnet18, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT
-                  k:int=1, # GPS neighbours to draw from
-                  tau:str=None, # GPS ball radius (squared L2), or 'adaptive' (the authors' code: mean + std of the 20-NN distances)
-                  rule:Param('GPS selection rule among the k neighbours (or the tau-ball)', str, choices=('random', 'nearest', 'farthest'))='random',
-                  knn_index:Param('GPS/SePP neighbour search: flat (exact), bf16 (near-exact: bf16 candidates re-ranked in float32; faster on bf16 hardware) or ivf (approximate)', str, choices=('flat', 'bf16', 'ivf'))='flat',
-                  sepp_encoder:str=None, # SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)
-                  sepp_k:int=5, # SePP: candidates per anchor
-                  sepp_threshold:float=0.9, # SePP: minimum cosine similarity of a semantic pair
-                  sepp_control:Param('SePP controls: none, random (random partners), oracle (same-label partners)', str, choices=('none', 'random', 'oracle'))='none',
-                  diffusion:str=None, # CLSP: diffusion checkpoint (from gps_ssl_diffusion)
-                  clsp_k:int=8, # CLSP: synthetic candidates per image
-                  clsp_w:float=0.1, # CLSP: interpolation weight of the random trajectory (1 = plain sampling)
-                  clsp_steps:int=100, # CLSP: DDIM steps
-                  clsp_lambda:float=None, # CLSP: weight of the synthetic term (default 1.0; 0.5 for MoCo-v2)
-                  clsp_control:Param('CLSP control: none, or aug (a third augmented view instead of a synthetic one)', str, choices=('none', 'aug'))='none',
-                  aug:Param("augmentation: weak (resize + flip), strong (SimCLR's), none", str, choices=AUGMENTATIONS)='weak',
-                  crop_min:float=None, # smallest crop area of the strong augmentation (default: 0.08 from 32 px up, 0.5 below)
-                  train_split:str='train', # the split trained on (e.g. digits_m's prior split)
-                  eval_split:Param('evaluate on test, or on val (a fifth of the training split, for choosing settings)', str, choices=('test', 'val'))='test',
-                  backbone:Param('backbone: cnn (SmallCNN), resnet18, resnet50', str, choices=('cnn', 'resnet18', 'resnet50'))='cnn',
-                  width:int=32, # SmallCNN width
-                  head_scale:float=0.125, # projector/predictor width multiplier (1 = the papers' sizes)
-                  epochs:int=50, batch_size:int=128,
-                  lr:float=0.05, # learning rate at batch 256 (scaled linearly with batch size)
-                  optimizer:Param('optimizer', str, choices=OPTIMIZERS)='sgd',
-                  weight_decay:float=5e-4, warmup_epochs:int=2,
-                  temperature:float=None, # InfoNCE temperature (default: the method's, 0.2 SimCLR and MoCo, 0.1 NNCLR)
-                  queue_size:int=4096, # MoCo negatives / NNCLR support set (the papers use 65536)
-                  refresh_every:int=0, # GPS: rebuild the neighbour table from the model every N epochs (0 = fixed)
-                  ckpt_every:int=5, # checkpoint every N epochs
-                  device:str=None, # cpu, cuda, mps (default: best available)
-                  seed:int=0,
-                  num_workers:int=0, # data-loader workers
-                  precision:Param('auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16', str, choices=('auto', 'fp32', 'bf16'))='auto',
-                  image_aug:store_true=False, # augment image by image in the data loader (torchvision) instead of whole batches on the device
-                  supervised:store_true=False, # train the supervised reference instead (cross-entropy on the labels; usable as an ssl: prior)
-                  nprocs:int=1, # local processes for data-parallel training (DDP; or start this script under torchrun)
-                  out:str='runs/train', # output folder
-                  resume:store_true=False, # continue the run in --out from its checkpoint
-                  overwrite:store_true=False, # replace a run already in --out
-                  quiet:store_true=False, # no progress bars
-                  debug:store_true=False, # on an error, show the full traceback instead of one line
-                 ):
+def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
+
+def coerce_setting(name:str, value):
+    "`value` as the type of `TrainConfig.name` (from a command line, YAML or JSON), or a one-line error."
+    t = _ftype(name)
+    if value is None or (isinstance(value, str) and value.lower() in ('none', 'null', '~') and 'None' in t):
+        if 'None' in t: return None
+        raise ValueError(f"setting {name} cannot be empty (it takes a {t})")
+    try:
+        if name == 'tau':
+            if value == 'adaptive': return value
+            try: return float(value)
+            except (TypeError, ValueError): raise ValueError(f"--tau must be a number or 'adaptive', got {value!r}") from None
+        if t == 'bool':
+            if isinstance(value, bool): return value
+            if str(value).lower() in ('true', 'yes', '1'): return True
+            if str(value).lower() in ('false', 'no', '0'): return False
+            raise ValueError(f"setting {name} takes true or false, got {value!r}")
+        if t.startswith('int'):
+            v = float(value)
+            if v != int(v): raise ValueError(f"setting {name} takes an integer, got {value!r}")
+            return int(v)
+        if t.startswith('float'): return float(value)
+        return str(value)
+    except (TypeError, ValueError) as e:
+        if 'setting' in str(e) or '--tau' in str(e): raise
+        raise ValueError(f"setting {name} takes a {t.split('|')[0]}, got {value!r}") from None
+
+def load_config(path) -> dict:
+    "The settings in a YAML or JSON file (a recipe's `config:` block, or a run's own `config.json`), checked against `TrainConfig`."
+    import yaml
+    path = Path(path).expanduser()
+    if not path.is_file(): raise FileNotFoundError(f"--config: {path} does not exist; pass a YAML recipe (recipes/*.yaml) or a run's config.json")
+    try: d = yaml.safe_load(path.read_text())            # YAML 1.1 reads JSON too
+    except yaml.YAMLError as e: raise ValueError(f"--config: {path} is not valid YAML/JSON ({' '.join(str(e).split())})") from None
+    if isinstance(d, dict) and isinstance(d.get('config'), dict): d = d['config']     # a recipe: metadata + config
+    if not isinstance(d, dict): raise ValueError(f"--config: {path} must hold a mapping of settings (or a recipe with a config: block)")
+    names = [f.name for f in fields(TrainConfig)]
+    for k in d:
+        if k not in names:
+            near = difflib.get_close_matches(str(k), names, 1)
+            raise ValueError(f"--config: {path} has an unknown setting {k!r}" + (f"; did you mean {near[0]!r}?" if near else
+                             "; the settings are TrainConfig's fields (gps_ssl_train --help)"))
+    return {k: coerce_setting(k, v) for k, v in d.items()}
+
+def add_config_args(parser:argparse.ArgumentParser, skip=()) -> argparse.ArgumentParser:
+    "One flag per `TrainConfig` field (its help, type, choices and default), unset unless given, so a config file's values stand."
+    for f in fields(TrainConfig):
+        if f.name in skip: continue
+        help_, choices = f.metadata.get('help', ''), f.metadata.get('choices')
+        kw = dict(default=argparse.SUPPRESS, help=f"{help_} (default: {f.default})".replace('%', '%%'))
+        if str(f.type) == 'bool': kw['action'] = argparse.BooleanOptionalAction
+        else: kw.update(type=lambda v, n=f.name: _argtype(n, v), choices=choices, metavar=None if choices else f.name.upper())
+        parser.add_argument(f'--{f.name}', **kw)
+    return parser
+
+def _argtype(name, v):
+    try: return coerce_setting(name, v)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
+def config_from(config:str|None=None, **overrides) -> TrainConfig:
+    "`TrainConfig` from a config file (if any) with `overrides` on top: the command line wins over the file."
+    vals = load_config(config) if config else {}
+    for k, v in overrides.items():
+        if k not in {f.name for f in fields(TrainConfig)}: raise TypeError(f"unknown setting {k!r}; see gps_ssl_train --help")
+        vals[k] = coerce_setting(k, v)
+    return TrainConfig(**vals)
+
+# %% ../nbs/11_cli.ipynb #e047f2db
+def train_parser(prog:str='gps_ssl_train') -> argparse.ArgumentParser:
+    "The `gps_ssl_train` command line: every `TrainConfig` field, then the run's own options."
+    p = argparse.ArgumentParser(prog=prog, description="Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end).")
+    p.add_argument('--config', help="YAML recipe (recipes/*.yaml) or a run's config.json; flags given here override it")
+    add_config_args(p)
+    g = p.add_argument_group('run')
+    g.add_argument('--out', default='runs/train', help='output folder (default: runs/train)')
+    g.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint')
+    g.add_argument('--overwrite', action='store_true', help='replace a run already in --out')
+    g.add_argument('--supervised', action='store_true', help='train the supervised reference instead (cross-entropy on the labels; usable as an ssl: prior)')
+    g.add_argument('--nprocs', type=int, default=1, help='local processes for data-parallel training (DDP; or start this script under torchrun)')
+    g.add_argument('--image_aug', action='store_true', help='augment image by image in the data loader (same as --no-gpu_aug)')
+    g.add_argument('--quiet', action='store_true', help='no progress bars (one line per epoch instead)')
+    g.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
+    return p
+
+def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; the other settings override it
+                  out:str='runs/train', resume:bool=False, overwrite:bool=False, supervised:bool=False, nprocs:int=1,
+                  image_aug:bool=False, quiet:bool=False, debug:bool=False,
+                  **settings): # any `TrainConfig` field
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
-    if tau is not None and tau != 'adaptive':
-        try: tau = float(tau)
-        except ValueError: raise ValueError(f"--tau must be a number or 'adaptive', got {tau!r}") from None
-    cfg = TrainConfig(dataset=dataset, data_root=data_root, download=download, weight_decay=weight_decay, warmup_epochs=warmup_epochs,
-                      temperature=temperature, queue_size=queue_size, refresh_every=refresh_every, ckpt_every=ckpt_every,
-                      method=method, positives=positives, prior=prior, k=k, tau=tau, knn_index=knn_index,
-                      rule=rule, aug=aug, backbone=backbone, width=width, head_scale=head_scale, epochs=epochs,
-                      batch_size=batch_size, lr=lr, optimizer=optimizer, device=device, seed=seed, num_workers=num_workers,
-                      precision=precision, gpu_aug=not image_aug, crop_min=crop_min, train_split=train_split, eval_split=eval_split, sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold,
-                      sepp_control=sepp_control, diffusion=diffusion, clsp_k=clsp_k, clsp_w=clsp_w, clsp_steps=clsp_steps,
-                      clsp_lambda=clsp_lambda, clsp_control=clsp_control)
+    if image_aug: settings['gpu_aug'] = False
+    cfg = config_from(config, **settings)
+    lines = quiet or not sys.stderr.isatty()      # a log without a progress bar gets one line per epoch
     if supervised: m = train_supervised(cfg, out, overwrite=overwrite, progress=not quiet)
-    else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet)
+    else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet, epoch_lines=lines)
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()   # joined under torchrun
     if m: print(json.dumps(m, indent=1))   # under torchrun only rank 0 returns metrics
+gps_ssl_train.parser = train_parser
+
+# %% ../nbs/11_cli.ipynb #0b5c0dbd
+def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Evaluate a saved encoder: kNN + fast probe (fast), or the papers' linear evaluation (paper).")
+    p.add_argument('checkpoint', help="a run's checkpoint.pt, a supervised reference's, or an encoder file")
+    p.add_argument('--dataset', help="labelled dataset to evaluate on (default: the run's own evaluation sets)")
+    p.add_argument('--data_root', help='folder holding the dataset files')
+    p.add_argument('--protocol', choices=('fast', 'paper'), default='fast', help="fast (kNN + probe on extracted features, this package's tables) or paper (SGD linear classifier on crops, the papers')")
+    p.add_argument('--epochs', type=int, default=100, help='paper protocol: epochs (default: 100)')
+    p.add_argument('--lr', type=float, default=0.1, help='paper protocol: learning rate at batch 256 (default: 0.1)')
+    p.add_argument('--batch_size', type=int, default=256, help='paper protocol: batch size (default: 256)')
+    p.add_argument('--seed', type=int, help="seed of the probe (default: the run's)")
+    p.add_argument('--device', help='cpu, cuda, mps (default: the best available)')
+    p.add_argument('--out', help='also write the result (with its provenance) to this JSON file')
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+    p.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
+    return p
+
+def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
+                        lr:float=0.1, batch_size:int=256, seed:int|None=None, device=None, progress:bool=False) -> dict:
+    "Evaluate the encoder in `checkpoint` with the fast protocol (kNN + probe) or the papers' (`linear_eval_paper`)."
+    from .core import safe_load, get_device
+    from .models import load_encoder
+    from .train import run_splits, eval_splits
+    from .evaluate import extract_features, evaluate_features, linear_eval_paper
+    if protocol not in ('fast', 'paper'): raise ValueError(f"unknown protocol {protocol!r}; use fast or paper")
+    device = get_device(device)
+    bb, rec = load_encoder(checkpoint, device)
+    ck = safe_load(checkpoint)
+    known = {f.name for f in fields(TrainConfig)}
+    cfg = TrainConfig(**{k: v for k, v in (ck.get('config') or {}).items() if k in known})
+    if dataset: cfg = replace(cfg, dataset=dataset, train_split='train', eval_split='test', eval_dataset=None)
+    elif not ck.get('config'): raise ValueError(f"{checkpoint} records no run configuration; pass --dataset NAME to evaluate on")
+    if data_root: cfg = replace(cfg, data_root=data_root)
+    ds, test = run_splits(cfg)
+    sets = eval_splits(cfg, ds, test)
+    if sets is None: raise ValueError(f"{cfg.dataset} has no labelled train and test images to evaluate on; pass --dataset NAME (a labelled set)")
+    mem, query = sets
+    if mem.channels != rec['backbone_args']['in_channels']:
+        raise ValueError(f"{cfg.dataset} has {mem.channels}-channel images but the encoder takes {rec['backbone_args']['in_channels']}; evaluate on a dataset like the one it was trained on")
+    stats, seed = (tuple(rec['mean']), tuple(rec['std'])), cfg.seed if seed is None else seed
+    out = dict(checkpoint=str(checkpoint), dataset=cfg.dataset, protocol=protocol, seed=seed)
+    if protocol == 'fast':
+        f = (*extract_features(bb, mem, device=device, stats=stats), *extract_features(bb, query, device=device, stats=stats))
+        out.update(evaluate_features(*f, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, seed, device), knn_k=cfg.knn_k, probe_epochs=cfg.probe_epochs)
+    else:
+        out.update(linear_top1=linear_eval_paper(bb, mem, query, stats, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
+                                                 device=device, progress=progress), epochs=epochs, lr=lr, batch_size=batch_size)
+    return out
+
+def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
+                 lr:float=0.1, batch_size:int=256, seed:int|None=None, device:str|None=None, out:str|None=None,
+                 quiet:bool=False, debug:bool=False):
+    "Evaluate a saved encoder: kNN + fast probe (fast), or the papers' linear evaluation (paper)."
+    r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet)
+    if out: atomic_write_json(dict(r, provenance=provenance()), Path(out))
+    print(json.dumps(r, indent=1))
+gps_ssl_eval.parser = eval_parser
 
 # %% ../nbs/11_cli.ipynb #9ba81b0e
 from fastcore.script import anno_parser
@@ -101,13 +194,14 @@ def _message(e:BaseException) -> str:
     m = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     return ' '.join(str(m).split())    # one line
 
-def cli_main(fn, # a `call_parse` command (gps_ssl_train, ...)
+def cli_main(fn, # a command: a `call_parse` function, or one with a `.parser(prog)` (gps_ssl_train, gps_ssl_compare)
              argv:list[str]|None=None, # the arguments (default `sys.argv[1:]`)
             ):
     "Run the command `fn` on `argv`; a user error exits with status 2 and one line on stderr (`--debug`: the traceback)."
     argv = sys.argv[1:] if argv is None else list(argv)
     prog = fn.__name__
-    args = vars(anno_parser(fn, prog).parse_args(argv))      # argparse: exit 2 with usage + error on a bad flag or choice
+    parser = fn.parser(prog) if hasattr(fn, 'parser') else anno_parser(fn, prog)
+    args = vars(parser.parse_args(argv))      # argparse: exit 2 with usage + error on a bad flag or choice
     args.pop('pdb', None); args.pop('xtra', None)
     try: return fn(**args)
     except USER_ERRORS as e:
@@ -116,7 +210,8 @@ def cli_main(fn, # a `call_parse` command (gps_ssl_train, ...)
         sys.exit(2)
 
 # %% ../nbs/11_cli.ipynb #925743fc
-METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2', simsiam='SimSiam')
+METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
+                    mocov2='MoCo-v2', nnclr_paper='NNCLR (paper)')
 _PREFIX = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs ',
            'clsp': 'CLSP-', 'clsp:aug': '3-view '}
 _METRICS = ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view')
@@ -307,7 +402,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     methods, positives, augs, refs = sp(methods), sp(positives), sp(augs), sp(references)
     priors = sp(priors) or [base.prior]
     for x in methods:
-        if x not in METHODS: raise ValueError(f"unknown method {x!r}; choose from {', '.join(METHODS)}")
+        if x not in ALL_METHODS: raise ValueError(f"unknown method {x!r}; choose from {', '.join(ALL_METHODS)}")
     for x in positives:
         if x not in _PREFIX: raise ValueError(f"unknown positives {x!r}; choose from {', '.join(_PREFIX)}")
     for x in refs:
@@ -371,39 +466,50 @@ def load_results(folder) -> dict:
     return json.loads(p.read_text())
 
 # %% ../nbs/11_cli.ipynb #c18ea8ec
-@call_parse
-def gps_ssl_compare(dataset:str='digits', data_root:str=None,
-                    methods:str='simclr', # comma-separated methods
-                    positives:str='aug,gps', # comma-separated: aug, gps, sepp, sepp:random, sepp:oracle, clsp, clsp:aug (controls after ':')
-                    augs:str='weak,strong', # comma-separated augmentations
-                    seeds:str='0,1,2', # comma-separated seeds (3 at least for a spread and paired intervals)
-                    prior:str='pixels', # GPS prior(s), comma-separated: one GPS row per prior
-                    references:str='random,prior,supervised', # reference rows: random (untrained backbone), prior (g(x) / SePP encoder), supervised; '' for none
-                    supervised_aug:str=None, # augmentation of the supervised reference (default: strong if in --augs)
-                    k:int=None, backbone:str=None, width:int=None, head_scale:float=None, # (the defaults of gps_ssl_train)
-                    sepp_encoder:str=None, sepp_k:int=None, sepp_threshold:float=None, # SePP settings (see gps_ssl_train)
-                    diffusion:str=None, clsp_k:int=None, clsp_w:float=None, clsp_steps:int=None,
-                    clsp_lambda:float=None, # CLSP settings (see gps_ssl_train)
-                    epochs:int=None, batch_size:int=None, lr:float=None, optimizer:str=None, temperature:float=None,
-                    crop_min:float=None, # smallest crop area of the strong augmentation
-                    eval_split:str=None, # test, or val (a fifth of the training split, for choosing settings)
-                    image_aug:store_true=False, # augment image by image in the loader (torchvision) instead of whole batches
-                    device:str=None,
-                    out:str='runs/compare', # output folder (one sub-folder per run and per reference)
-                    record:str=None, # also write results.json / .md / .png into this (tracked) folder
-                    overwrite:store_true=False, # re-train runs that already finished in --out
-                    quiet:store_true=False,
-                    debug:store_true=False): # on an error, show the full traceback
+_GRID = ('method', 'positives', 'aug', 'seed', 'prior', 'sepp_control', 'clsp_control')   # the settings the grid varies
+
+def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
+    "The `gps_ssl_compare` command line: the grid, then every other `TrainConfig` field (as `gps_ssl_train`)."
+    p = argparse.ArgumentParser(prog=prog, description="Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; "
+                                "write a results table, paired differences and a bar chart.")
+    p.add_argument('--config', help="YAML recipe or a run's config.json: the base settings (its method, positives, aug, prior and seed are the grid's defaults)")
+    g = p.add_argument_group('grid')
+    g.add_argument('--methods', help=f"comma-separated methods from {', '.join(ALL_METHODS)} (default: simclr)")
+    g.add_argument('--positives', help='comma-separated: aug, gps, sepp, sepp:random, sepp:oracle, clsp, clsp:aug (controls after :) (default: aug,gps)')
+    g.add_argument('--augs', help='comma-separated augmentations (default: weak,strong)')
+    g.add_argument('--seeds', help='comma-separated seeds, 3 at least for a spread and paired intervals (default: 0,1,2)')
+    g.add_argument('--prior', help='GPS prior(s), comma-separated: one GPS row per prior (default: pixels)')
+    g.add_argument('--references', default='random,prior,supervised', help="reference rows: random (untrained backbone), prior (g(x) / SePP encoder), supervised; '' for none")
+    g.add_argument('--supervised_aug', help='augmentation of the supervised reference (default: strong if in --augs)')
+    add_config_args(p.add_argument_group('settings of every run (as gps_ssl_train)'), skip=_GRID)
+    r = p.add_argument_group('output')
+    r.add_argument('--out', default='runs/compare', help='output folder, one sub-folder per run and per reference (default: runs/compare)')
+    r.add_argument('--record', help='also write results.json / .md / .png into this (tracked) folder')
+    r.add_argument('--overwrite', action='store_true', help='re-train runs that already finished in --out')
+    r.add_argument('--image_aug', action='store_true', help='augment image by image in the loader (same as --no-gpu_aug)')
+    r.add_argument('--quiet', action='store_true', help='no progress bars')
+    r.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
+    return p
+
+def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
+                    prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None,
+                    out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False,
+                    quiet:bool=False, debug:bool=False,
+                    **settings): # any other `TrainConfig` field, for every run
     "Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; write a results table, paired differences and a bar chart."
-    given = dict(dataset=dataset, data_root=data_root, k=k, backbone=backbone, width=width, head_scale=head_scale,
-                 sepp_encoder=sepp_encoder, sepp_k=sepp_k, sepp_threshold=sepp_threshold, diffusion=diffusion, clsp_k=clsp_k,
-                 clsp_w=clsp_w, clsp_steps=clsp_steps, clsp_lambda=clsp_lambda, epochs=epochs, batch_size=batch_size, lr=lr,
-                 optimizer=optimizer, temperature=temperature, crop_min=crop_min, eval_split=eval_split, device=device,
-                 gpu_aug=False if image_aug else None)
-    base = TrainConfig(**{k_: v for k_, v in given.items() if v is not None})
-    res = study(base, methods, positives, augs, seeds, prior, references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet)
+    bad = [k for k in settings if k in _GRID]
+    if bad: raise TypeError(f"{', '.join(bad)}: the grid sets these; use --methods, --positives, --augs, --seeds, --prior")
+    if image_aug: settings['gpu_aug'] = False
+    base = config_from(config, **settings)
+    fv = load_config(config) if config else {}          # a config file's own method / positives / aug / seed / prior seed the grid
+    pos0 = fv.get('positives', 'aug') + (f":{fv['sepp_control']}" if fv.get('sepp_control', 'none') != 'none' else '') \
+           + (f":{fv['clsp_control']}" if fv.get('clsp_control', 'none') != 'none' else '')
+    res = study(base, methods or fv.get('method', 'simclr'), positives or (pos0 if config else 'aug,gps'),
+                augs or (fv.get('aug') if config else None) or 'weak,strong', seeds or (str(fv['seed']) if 'seed' in fv else '0,1,2'),
+                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet)
     print(results_markdown(res))
     print(f"wrote {Path(out) / 'results.md'}, results.json, results.png" + (f" (and into {record})" if record else ''))
+gps_ssl_compare.parser = compare_parser
 
 # %% ../nbs/11_cli.ipynb #17d91626
 import re
@@ -434,6 +540,7 @@ def gps_ssl_readme(path:str='README.md', # the file whose results blocks to refr
 def main_train(): cli_main(gps_ssl_train)        # the console scripts (settings.ini): each command through `cli_main`
 def main_compare(): cli_main(gps_ssl_compare)
 def main_readme(): cli_main(gps_ssl_readme)
+def main_eval(): cli_main(gps_ssl_eval)
 def main_data():
     from gps_ssl.data import gps_ssl_data; cli_main(gps_ssl_data)
 def main_diffusion():

@@ -20,9 +20,9 @@ from .core import fingerprint, cache_dir, seed_everything
 # %% auto #0
 __all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'default_crop_min',
            'dataset_stats', 'make_augmentation', 'BatchAugment', 'DatasetNotFoundError', 'default_data_root',
-           'load_digits_dataset', 'load_digits_m', 'split_off', 'load_npz_dataset', 'load_folder_dataset', 'load_cifar',
-           'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_image',
-           'show_views', 'gps_ssl_data']
+           'load_digits_dataset', 'load_digits_m', 'split_off', 'load_npz_dataset', 'load_image_tree',
+           'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist',
+           'get_dataset', 'show_image', 'show_views', 'gps_ssl_data']
 
 # %% ../nbs/01_data.ipynb #cd132858
 class ImageDataset(Dataset):
@@ -326,7 +326,7 @@ def split_off(ds:ImageDataset, fraction:float=0.2, seed:int=0) -> tuple[ImageDat
 
 # %% ../nbs/01_data.ipynb #0abce91a
 def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDataset:
-    "An .npz file with `x_train,y_train[,x_test,y_test]` or `x,y` (uint8 images N,H,W[,C])."
+    "An .npz file with `x_train,y_train[,x_test,y_test]` or `x,y` (uint8 images N,H,W[,C]); without `y` the images are unlabelled (-1)."
     path = Path(path).expanduser()
     if not path.is_file():
         raise DatasetNotFoundError(f"npz file {path} does not exist; pass npz:PATH with the path of an .npz holding "
@@ -336,24 +336,43 @@ def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDa
     keys = set(f.files)
     if {f'x_{split}', f'y_{split}'} <= keys: x, y = f[f'x_{split}'], f[f'y_{split}']
     elif {'x', 'y'} <= keys and split in ('train', 'all'): x, y = f['x'], f['y']
+    elif f'x_{split}' in keys or ('x' in keys and split in ('train', 'all')):      # images only: unlabelled
+        x = f[f'x_{split}'] if f'x_{split}' in keys else f['x']; y = np.full(len(x), -1, np.int64)
     else:
-        raise KeyError(f"{path} has keys {sorted(keys)}; for split {split!r} it needs x_{split} and y_{split}"
-                       + (" (x and y serve only split 'train')" if {'x', 'y'} <= keys else " (or x and y)"))
+        raise KeyError(f"{path} has keys {sorted(keys)}; for split {split!r} it needs x_{split} (and y_{split} for labels)"
+                       + (" (x and y serve only split 'train')" if 'x' in keys else " (or x, with optional y)"))
     classes = [str(c) for c in f['classes']] if 'classes' in keys else None
     return ArrayImageDataset(x, y, classes, name=f'npz:{path.name}', **kwargs)
 
 # %% ../nbs/01_data.ipynb #736a30dd
+def _image_files(root:Path, recursive:bool=True) -> list[str]:
+    "Image files (torchvision's extensions) under `root`, sorted."
+    from torchvision.datasets.folder import IMG_EXTENSIONS
+    it = root.rglob('*') if recursive else root.iterdir()
+    return sorted(str(f) for f in it if f.is_file() and f.suffix.lower() in IMG_EXTENSIONS)
+
+def load_image_tree(path:str|Path, size:int|None=None, **kwargs) -> FileImageDataset:
+    "Every image file under `path` (any tree), unlabelled (-1): `images:PATH`."
+    path = Path(path).expanduser()
+    if not path.is_dir(): raise DatasetNotFoundError(f"image folder {path} does not exist; pass images:PATH with a folder of image files")
+    files = _image_files(path)
+    if not files: raise DatasetNotFoundError(f"no images found under {path} (.png, .jpg, ...)")
+    return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'images:{path.name}', **kwargs)
+
 def load_folder_dataset(path:str|Path, split:str='train', size:int|None=None, **kwargs) -> FileImageDataset:
-    "An `ImageFolder` at `path/split` (or `path`), resized to `size` (default: the first image's shorter side)."
+    "An `ImageFolder` at `path/split` (or `path`), resized to `size` (default: the first image's shorter side); a flat folder of images is unlabelled."
     path = Path(path).expanduser()
     if not path.is_dir():
         raise DatasetNotFoundError(f"image folder {path} does not exist; pass folder:PATH with PATH/<class>/<image> files "
-                                   f"(or PATH/{split}/<class>/<image>)")
+                                   f"(or PATH/{split}/<class>/<image>, or a flat folder of unlabelled images)")
     root = path/split if (path/split).is_dir() else path
+    if _image_files(root, recursive=False):     # images directly in the folder: no classes, unlabelled
+        files = _image_files(root, recursive=False)
+        return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'folder:{path.name}', **kwargs)
     try: f = torchvision.datasets.ImageFolder(str(root))
     except FileNotFoundError as e:
         raise DatasetNotFoundError(f"no images found in {root}: expected one sub-folder per class holding image files "
-                                   f"(.png, .jpg, ...). torchvision said: {e}") from e
+                                   f"(.png, .jpg, ...), or the images themselves (unlabelled); images:PATH reads any tree. torchvision said: {e}") from e
     return FileImageDataset([s[0] for s in f.samples], [s[1] for s in f.samples], f.classes, size=size,
                             name=f'folder:{path.name}', **kwargs)
 
@@ -447,7 +466,7 @@ def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, s
     return ArrayImageDataset(np.asarray(d.imgs), labels, classes, name=flag, **kwargs)
 
 # %% ../nbs/01_data.ipynb #1257ca47
-DATASETS = ('digits', 'digits_m', 'npz:PATH', 'folder:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
+DATASETS = ('digits', 'digits_m', 'npz:PATH', 'folder:PATH', 'images:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
 
 def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cifar10', 'npz:/data/x.npz', 'pathmnist'
                 root:str|Path|None=None, # where torchvision / MedMNIST files live (default `$GPS_SSL_DATA` or the cache)
@@ -466,6 +485,7 @@ def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cif
     if n == 'digits_m': return load_digits_m(split, **kw)
     if n.startswith('npz:'): return load_npz_dataset(name[4:], split, **kw)
     if n.startswith('folder:'): return load_folder_dataset(name[7:], split, size=size, **kw)
+    if n.startswith('images:'): return load_image_tree(name[7:], size=size, **kw)
     if n in ('cifar10', 'cifar100'): return load_cifar(n, root, split, download, verify, **kw)
     if n == 'stl10': return load_stl10(root, split, download, verify, **kw)
     if n in ('fgvc_aircraft', 'aircraft'): return load_fgvc_aircraft(root, split, download, size or 224, **kw)

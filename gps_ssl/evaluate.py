@@ -14,8 +14,8 @@ from .core import get_device
 from .data import ImageDataset, make_augmentation
 
 # %% auto #0
-__all__ = ['extract_features', 'knn_accuracy', 'linear_probe', 'evaluate_features', 'mean_std', 'paired_interval', 'verdict',
-           'plot_training_curves', 'plot_embedding']
+__all__ = ['extract_features', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'evaluate_features', 'effective_rank',
+           'mean_std', 'paired_interval', 'verdict', 'plot_training_curves', 'plot_embedding']
 
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
@@ -85,6 +85,50 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels, epochs:int=
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
     with torch.no_grad(): return (head(te).argmax(1) == yte).float().mean().item()
 
+# %% ../nbs/09_eval.ipynb #7b192c85
+def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
+                      stats:tuple|None=None, # (mean, std) of the images the encoder was trained on (default: train_ds's)
+                      epochs:int=100, lr:float=0.1, # lr at batch 256, scaled linearly with the batch size
+                      batch_size:int=256, weight_decay:float=0.0, momentum:float=0.9,
+                      crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
+                      seed:int=0, device=None, progress:bool=False) -> float:
+    "Top-1 accuracy of a linear classifier trained with SGD on the frozen `backbone` over augmented (crop + flip) images."
+    from gps_ssl.data import BatchAugment, dataset_stats
+    from torch.utils.data import Subset
+    from tqdm.auto import tqdm
+    device = get_device(device); stats = stats or dataset_stats(train_ds)
+    ytr, yte = np.asarray(train_ds.targets), np.asarray(test_ds.targets)
+    if ytr.ndim != 1 or yte.ndim != 1: raise ValueError("the linear evaluation needs one integer label per image, not multi-label targets")
+    keep_tr, keep_te = np.flatnonzero(ytr >= 0), np.flatnonzero(yte >= 0)
+    if not len(keep_tr) or not len(keep_te): raise ValueError("no labelled images to evaluate on (every label is -1)")
+    bs = min(batch_size, len(keep_tr))
+    aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale).to(device)
+    plain = BatchAugment('none', train_ds, mean=stats[0], std=stats[1]).to(device)
+    was = backbone.training; backbone.eval()
+    for p_ in backbone.parameters(): p_.requires_grad_(False)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        head = nn.Linear(backbone.out_dim, int(max(ytr.max(), yte.max())) + 1).to(device)
+    opt = torch.optim.SGD(head.parameters(), lr=lr * bs / 256, momentum=momentum, weight_decay=weight_decay)
+    steps = epochs * (len(keep_tr) // bs)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps))
+    g = torch.Generator().manual_seed(seed)
+    tr = DataLoader(Subset(train_ds.with_transform(None, return_index=False), keep_tr), bs, shuffle=True, drop_last=True, generator=g)
+    try:
+        for _ in tqdm(range(epochs), desc='linear eval (paper)', disable=not progress, leave=False):
+            for x, y in tr:
+                with torch.no_grad(): f = backbone(aug(x.to(device), generator=g)).float()
+                loss = F.cross_entropy(head(f), torch.as_tensor(y).to(device))
+                opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+        correct = 0
+        with torch.no_grad():
+            for x, y in DataLoader(Subset(test_ds.with_transform(None, return_index=False), keep_te), 512):
+                correct += (head(backbone(plain(x.to(device))).float()).argmax(1).cpu() == torch.as_tensor(y)).sum().item()
+    finally:
+        for p_ in backbone.parameters(): p_.requires_grad_(True)
+        backbone.train(was)
+    return correct / len(keep_te)
+
 # %% ../nbs/09_eval.ipynb #dbfc8942
 def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:int=200, knn_t:float=0.1,
                       probe_epochs:int=100, seed:int=0, device=None) -> dict:
@@ -92,6 +136,17 @@ def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:
     return dict(knn_top1=knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t),
                 linear_top1=linear_probe(train_feats, train_labels, test_feats, test_labels, epochs=probe_epochs,
                                          seed=seed, device=device))
+
+# %% ../nbs/09_eval.ipynb #377f9aaa
+@torch.no_grad()
+def effective_rank(feats, eps:float=1e-12) -> float:
+    "exp(entropy) of the normalised singular values of the centred features `[N, D]`: 1 for a line, D for evenly filled dimensions."
+    f = torch.as_tensor(feats).double()
+    if f.ndim != 2 or len(f) < 2: raise ValueError(f"effective_rank needs features [N, D] with N >= 2, got shape {tuple(f.shape)}")
+    s = torch.linalg.svdvals(f - f.mean(0))
+    if s.sum() <= eps: return 1.0                       # every image at one point
+    p = s / s.sum(); p = p[p > eps]
+    return float(torch.exp(-(p * p.log()).sum()))
 
 # %% ../nbs/09_eval.ipynb #ce3c4516
 def mean_std(values) -> tuple[float, float]:
@@ -126,7 +181,7 @@ def _read_jsonl(path):
 
 def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
                          path=None):
-    "Loss and kNN top-1 per epoch of each run, side by side."
+    "Loss and kNN top-1 (the effective rank for runs without labels) per epoch of each run, side by side."
     import matplotlib.pyplot as plt
     from pathlib import Path
     if isinstance(runs, (str, Path)): runs = [runs]
@@ -134,8 +189,10 @@ def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
     for name, r in runs.items():
         recs = _read_jsonl(r); ep = [x['epoch'] for x in recs]
-        a1.plot(ep, [x['loss'] for x in recs], label=name); a2.plot(ep, [100 * x['knn_top1'] for x in recs], label=name)
-    a1.set(xlabel='epoch', ylabel='training loss'); a2.set(xlabel='epoch', ylabel='kNN top-1 (%)')
+        a1.plot(ep, [x['loss'] for x in recs], label=name)
+        if all('knn_top1' in x for x in recs): a2.plot(ep, [100 * x['knn_top1'] for x in recs], label=name); lab = 'kNN top-1 (%)'
+        else: a2.plot(ep, [x['effective_rank'] for x in recs], label=name); lab = 'effective rank (no labels)'
+    a1.set(xlabel='epoch', ylabel='training loss'); a2.set(xlabel='epoch', ylabel=lab)
     a2.legend(fontsize=7); fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig

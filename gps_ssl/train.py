@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 from .core import seed_everything, get_device, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker
-from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS
+from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS, _take
 from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
@@ -25,12 +25,13 @@ from .sepp import SemanticSampler, sepp_control, sepp_embed
 from .clsp import SyntheticViews, generate_bank, clsp_term, CLSP_LAMBDA
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau)
-from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding
+from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding, effective_rank
 
 # %% auto #0
-__all__ = ['METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS',
-           'make_optimizer', 'warmup_cosine', 'TrainConfig', 'run_splits', 'make_sampler', 'make_views', 'epoch_loader',
-           'z_spread', 'train', 'train_supervised', 'reference_metrics', 'launch']
+__all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd',
+           'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'has_labels',
+           'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'train',
+           'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -58,6 +59,9 @@ def _barrier():
 
 # %% ../nbs/10_train.ipynb #8a168373
 METHODS = ('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam')
+VARIANTS = ('mocov2', 'nnclr_paper')     # the published recipes beside solo-learn's flavours (moco = MoCo-v2+, nnclr)
+ALL_METHODS = METHODS + VARIANTS
+_KIND = dict(mocov2='moco', nnclr_paper='nnclr')   # a variant's loss family
 
 def mlp(dims:list[int], bn:bool=True, last_bn:bool=False) -> nn.Sequential:
     "Linear layers with (BN +) ReLU between them; optionally a final affine-free BN (SimSiam)."
@@ -76,25 +80,30 @@ def _heads(method, d, s):
     if method == 'byol': return mlp([d, w(4096), w(256)]), mlp([w(256), w(4096), w(256)])
     if method == 'nnclr': return mlp([d, w(2048), w(256)]), mlp([w(256), w(4096), w(256)])
     if method == 'vicreg': return mlp([d, w(2048), w(2048), w(2048)]), None
-    if method == 'moco': return mlp([d, w(2048), w(128)], bn=False), None
+    if method in ('moco', 'mocov2'): return mlp([d, w(2048), w(128)], bn=False), None
+    if method == 'nnclr_paper': return mlp([d, w(2048), w(2048), w(256)], last_bn=True), mlp([w(256), w(4096), w(256)])
     if method == 'simsiam': return mlp([d, w(2048), w(2048), w(2048)], last_bn=True), mlp([w(2048), w(512), w(2048)])
-    raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+    raise ValueError(f"unknown method {method!r}; choose one of {ALL_METHODS}")
 
 # %% ../nbs/10_train.ipynb #5086383e
 class SSLMethod(nn.Module):
     "Backbone + heads (+ momentum target, + queue) of one SSL method."
     def __init__(self, method:str, backbone:nn.Module, head_scale:float=1.0, temperature:float|None=None,
-                 queue_size:int=65536, total_steps:int=1):
+                 queue_size:int=65536, total_steps:int=1,
+                 ema:float|None=None, # momentum of the target: the start of the cosine schedule (byol, moco; 0.99), or constant (mocov2; 0.999)
+                 bn_splits:int=8, # mocov2: groups of the shuffled key batch, each with its own BN statistics (1 = off)
+                ):
         super().__init__()
-        if method not in METHODS: raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
-        self.method, self.backbone, self.total_steps = method, backbone, total_steps
+        if method not in ALL_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {ALL_METHODS}")
+        self.method, self.kind, self.backbone, self.total_steps = method, _KIND.get(method, method), backbone, total_steps
         self.projector, self.predictor = _heads(method, backbone.out_dim, head_scale)
-        self.temperature = temperature or dict(simclr=0.2, nnclr=0.1, moco=0.2).get(method)
+        self.temperature = temperature or dict(simclr=0.2, nnclr=0.1, moco=0.2).get(self.kind)
+        self.ema, self.bn_splits = ema or (0.999 if method == 'mocov2' else 0.99), bn_splits
         out = self.projector[-2 if isinstance(self.projector[-1], nn.BatchNorm1d) else -1].out_features
-        if method in ('byol', 'moco'):
+        if self.kind in ('byol', 'moco'):
             self.target_backbone, self.target_projector = copy.deepcopy(backbone), copy.deepcopy(self.projector)
             for p in list(self.target_backbone.parameters()) + list(self.target_projector.parameters()): p.requires_grad = False
-        if method in ('moco', 'nnclr'): self.queue = FeatureQueue(queue_size, out)
+        if self.kind in ('moco', 'nnclr'): self.queue = FeatureQueue(queue_size, out)
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
         self.amp_dtype = None   # torch.bfloat16 for mixed precision (set by `train` on CUDA)
 
@@ -110,6 +119,14 @@ class SSLMethod(nn.Module):
     def target(self, x):
         with self._autocast(x): return self.target_projector(self.target_backbone(x)).float()
 
+    @torch.no_grad()
+    def shuffled_target(self, x):
+        "Keys with shuffled BN: a random permutation of `x` in `bn_splits` groups (each its own BN statistics), then un-permuted."
+        if self.bn_splits <= 1 or len(x) < 2 * self.bn_splits or dist_info()[1] > 1: return self.target(x)
+        perm = torch.randperm(len(x), device=x.device)
+        k = torch.cat([self.target(c) for c in x[perm].chunk(self.bn_splits)])
+        return k[torch.argsort(perm)]
+
 # %% ../nbs/10_train.ipynb #c7e2098d
 from fastcore.basics import patch
 
@@ -117,13 +134,18 @@ from fastcore.basics import patch
 def loss(self:SSLMethod, x1, x2, indexes=None,
          x3=None, lam:float=0.0): # CLSP: a third (synthetic) view and the weight of its term
     "The method's symmetric loss on (anchor view, positive view), plus `lam * mean(2 - 2cos(z1, z3))` with a third view."
-    o1, o2 = self(x1), self(x2)
+    o1 = self(x1); o2 = None if self.method == 'mocov2' else self(x2)   # MoCo-v2 as published: only view 1 is a query
     base = self._base_loss(o1, o2, x1, x2, indexes)
     return base if x3 is None else base + lam * clsp_term(o1['z'], self(x3)['z'])
 
 @patch
 def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes):
-    m = self.method
+    m = self.kind
+    if self.method == 'mocov2':
+        k2 = self.shuffled_target(x2)
+        l = moco_loss(o1['z'], k2, self.queue.bank.clone(), self.temperature)
+        self.queue.push(gather_nograd(k2))
+        return l
     if m == 'simclr':
         return nt_xent_loss(gather(o1['z']), gather(o2['z']), self.temperature, None if indexes is None else gather_nograd(indexes))
     if m == 'vicreg': return vicreg_loss(gather(o1['z']), gather(o2['z']))
@@ -146,18 +168,19 @@ def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes):
 
 @patch
 def after_step(self:SSLMethod):
-    "Momentum-target update (BYOL, MoCo: tau 0.99 -> 1.0 on a cosine schedule)."
+    "Momentum-target update (BYOL, MoCo-v2+: tau `ema` -> 1.0 on a cosine schedule; MoCo-v2: `ema` throughout)."
     self.step += 1
-    if self.method in ('byol', 'moco'):
-        tau = cosine_ema_tau(int(self.step), self.total_steps)
+    if self.kind in ('byol', 'moco'):
+        tau = self.ema if self.method == 'mocov2' else cosine_ema_tau(int(self.step), self.total_steps, base=self.ema)
         ema_update(self.target_backbone, self.backbone, tau); ema_update(self.target_projector, self.projector, tau)
 
 # %% ../nbs/10_train.ipynb #fd9494e0
 class LARS(torch.optim.SGD):
     "SGD with momentum and LARS's layer-wise trust ratio (`eta * ||w|| / ||g + wd w||`) for weight matrices."
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, eta=0.02):
+    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, eta=0.02,
+                 clip_lr:bool=False): # solo-learn's clip_lr: a layer steps by min(ratio, lr) x grad instead of lr x ratio x grad
         super().__init__(params, lr=lr, momentum=momentum, weight_decay=0.0)
-        for g in self.param_groups: g.setdefault('lars_wd', weight_decay); g['eta'] = eta
+        for g in self.param_groups: g.setdefault('lars_wd', weight_decay); g['eta'] = eta; g['clip_lr'] = clip_lr
     @torch.no_grad()
     def step(self, closure=None):
         for g in self.param_groups:
@@ -165,17 +188,19 @@ class LARS(torch.optim.SGD):
                 if p.grad is None or p.ndim <= 1: continue
                 p.grad.add_(p, alpha=g['lars_wd'])
                 wn, gn = p.norm(), p.grad.norm()
-                if wn > 0 and gn > 0: p.grad.mul_(g['eta'] * wn / gn)
+                if wn > 0 and gn > 0:
+                    r = g['eta'] * wn / gn
+                    p.grad.mul_(torch.clamp(r / g['lr'], max=1.0) if g['clip_lr'] else r)
         return super().step(closure)
 
 OPTIMIZERS = ('sgd', 'adamw', 'lars')
 
-def make_optimizer(model:nn.Module, name:str='sgd', lr:float=0.05, weight_decay:float=5e-4):
-    "SGD / AdamW / LARS over the trainable parameters."
+def make_optimizer(model:nn.Module, name:str='sgd', lr:float=0.05, weight_decay:float=5e-4, lars_clip:bool=False):
+    "SGD / AdamW / LARS (with `lars_clip`: the trust ratio capped at 1) over the trainable parameters."
     params = [p for p in model.parameters() if p.requires_grad]
     if name == 'sgd': return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay)
     if name == 'adamw': return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    if name == 'lars': return LARS(params, lr=lr, weight_decay=weight_decay)
+    if name == 'lars': return LARS(params, lr=lr, weight_decay=weight_decay, clip_lr=lars_clip)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
 def warmup_cosine(step:int, total:int, warmup:int) -> float:
@@ -193,22 +218,70 @@ def _spec_file(spec:str|None) -> str|None:
     if kind in ('ssl', 'vae') and rest: return rest
     return spec if spec.endswith(('.pt', '.pth')) else None
 
+def opt(default, help:str, choices:tuple|None=None):
+    "A `TrainConfig` field with its command-line help and choices (the CLI is generated from these)."
+    return field(default=default, metadata=dict(help=help, choices=choices))
+
 @dataclass
 class TrainConfig:
-    dataset:str='digits'; data_root:str|None=None; download:bool=False; method:str='simclr'; positives:str='aug'
-    prior:str='pixels'; k:int=1; tau:float|str|None=None; rule:str='random'; knn_index:str='flat'
-    aug:str='weak'; crop_min:float|None=None; backbone:str='cnn'; width:int=32; head_scale:float=0.125
-    epochs:int=50; batch_size:int=128; lr:float=0.05; optimizer:str='sgd'; weight_decay:float=5e-4; warmup_epochs:int=2
-    temperature:float|None=None; queue_size:int=4096; refresh_every:int=0
-    train_split:str='train'; eval_split:str='test'
-    device:str|None=None; seed:int=0; num_workers:int=0; ckpt_every:int=5
-    knn_k:int=200; knn_t:float=0.1; probe_epochs:int=100
-    precision:str='auto'; channels_last:bool=True; sync_bn:bool=True; gpu_aug:bool=True
-    sepp_encoder:str|None=None; sepp_k:int=5; sepp_threshold:float=0.9; sepp_control:str='none'
-    diffusion:str|None=None; clsp_k:int=8; clsp_w:float=0.1; clsp_steps:int=100; clsp_eta:float=0.1
-    clsp_lambda:float|None=None; clsp_control:str='none'
+    "Everything that defines a run; saved as `OUT/config.json`, read back by `--config`, and the source of `gps_ssl_train`'s flags."
+    dataset:str = opt('digits', "dataset: digits, digits_m, cifar10, cifar100, stl10, npz:PATH, folder:PATH (class folders, or a flat folder of unlabelled images), images:PATH (any tree, unlabelled), a MedMNIST flag")
+    data_root:str|None = opt(None, "folder holding the dataset files")
+    download:bool = opt(False, "download the dataset if it is missing (torchvision / medmnist)")
+    method:str = opt('simclr', "SSL method (moco = MoCo-v2+; mocov2 and nnclr_paper are the published variants)", ALL_METHODS)
+    positives:str = opt('aug', "positive pairs: aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs), clsp (synthetic third views)", POSITIVES)
+    prior:str = opt('pixels', "GPS prior spec: pixels, resnet18, resnet50, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT")
+    k:int = opt(1, "GPS neighbours to draw from")
+    tau:float|str|None = opt(None, "GPS ball radius (squared L2), or 'adaptive' (the authors' code: mean + std of the 20-NN distances)")
+    rule:str = opt('random', "GPS selection rule among the k neighbours (or the tau-ball)", ('random', 'nearest', 'farthest'))
+    knn_index:str = opt('flat', "GPS/SePP neighbour search: flat (exact), bf16 (near-exact: bf16 candidates re-ranked in float32) or ivf (approximate)", ('flat', 'bf16', 'ivf'))
+    aug:str = opt('weak', "augmentation: weak (resize + flip), strong (SimCLR's), none", AUGMENTATIONS)
+    crop_min:float|None = opt(None, "smallest crop area of the strong augmentation (default: 0.08 from 32 px up, 0.5 below)")
+    backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50", ('cnn', 'resnet18', 'resnet50'))
+    width:int = opt(32, "SmallCNN width")
+    head_scale:float = opt(0.125, "projector/predictor width multiplier (1 = the papers' sizes)")
+    epochs:int = opt(50, "training epochs")
+    batch_size:int = opt(128, "global batch size")
+    lr:float = opt(0.05, "learning rate at batch 256 (scaled linearly with the batch size)")
+    optimizer:str = opt('sgd', "optimizer", OPTIMIZERS)
+    weight_decay:float = opt(5e-4, "weight decay")
+    warmup_epochs:int = opt(2, "linear warm-up epochs before the cosine decay")
+    lars_clip:bool = opt(False, "LARS: solo-learn's clip_lr (a layer steps by min(trust ratio, lr) x grad)")
+    temperature:float|None = opt(None, "InfoNCE temperature (default: the method's, 0.2 SimCLR and MoCo, 0.1 NNCLR)")
+    queue_size:int = opt(4096, "MoCo negatives / NNCLR support set (the papers: 65536; NNCLR 98304)")
+    ema:float|None = opt(None, "target momentum: the start of BYOL's / MoCo-v2+'s cosine schedule (default 0.99), MoCo-v2's constant (default 0.999)")
+    bn_splits:int = opt(8, "mocov2: groups of the shuffled key batch with their own BN statistics (shuffle BN on one device; 1 = off)")
+    refresh_every:int = opt(0, "GPS: rebuild the neighbour table from the model every N epochs (0 = fixed)")
+    train_split:str = opt('train', "the split trained on (e.g. digits_m's prior, stl10's unlabeled or train+unlabeled)")
+    eval_split:str = opt('test', "evaluate on test, or on val (a fifth of the training split, for choosing settings)", ('test', 'val'))
+    eval_dataset:str|None = opt(None, "evaluate on this labelled dataset (its train split as kNN memory and probe set, its test split scored) instead of the training set")
+    device:str|None = opt(None, "cpu, cuda, mps (default: the best available)")
+    seed:int = opt(0, "random seed")
+    num_workers:int = opt(0, "data-loader workers")
+    ckpt_every:int = opt(5, "checkpoint every N epochs")
+    knn_k:int = opt(200, "kNN monitor: neighbours")
+    knn_t:float = opt(0.1, "kNN monitor: temperature")
+    probe_epochs:int = opt(100, "epochs of the fast linear probe at the end")
+    precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
+    channels_last:bool = opt(True, "channels-last memory format on CUDA")
+    sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
+    gpu_aug:bool = opt(True, "augment whole batches on the training device (else image by image in the loader, torchvision)")
+    sepp_encoder:str|None = opt(None, "SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)")
+    sepp_k:int = opt(5, "SePP: candidates per anchor")
+    sepp_threshold:float = opt(0.9, "SePP: minimum cosine similarity of a semantic pair")
+    sepp_control:str = opt('none', "SePP controls: none, random (random partners), oracle (same-label partners)", ('none', 'random', 'oracle'))
+    diffusion:str|None = opt(None, "CLSP: diffusion checkpoint (from gps_ssl_diffusion)")
+    clsp_k:int = opt(8, "CLSP: synthetic candidates per image")
+    clsp_w:float = opt(0.1, "CLSP: interpolation weight of the random trajectory (1 = plain sampling)")
+    clsp_steps:int = opt(100, "CLSP: DDIM steps")
+    clsp_eta:float = opt(0.1, "CLSP: DDIM eta")
+    clsp_lambda:float|None = opt(None, "CLSP: weight of the synthetic term (default 1.0; 0.5 for MoCo)")
+    clsp_control:str = opt('none', "CLSP control: none, or aug (a third augmented view instead of a synthetic one)", ('none', 'aug'))
+    logger:str = opt('none', "also log per-epoch scalars to TensorBoard (OUT/tensorboard); metrics.jsonl is always written", ('none', 'tensorboard'))
+
     def check(self):
-        if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {METHODS}")
+        if self.method not in ALL_METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {ALL_METHODS}")
+        if self.logger not in ('none', 'tensorboard'): raise ValueError(f"unknown logger {self.logger!r}; use none or tensorboard")
         if self.positives not in POSITIVES:
             raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES}")
         if self.positives == 'sepp' and not self.sepp_encoder:
@@ -242,15 +315,37 @@ class TrainConfig:
         return self
 
 # %% ../nbs/10_train.ipynb #928444a8
+def has_labels(ds) -> bool:
+    "Whether `ds` holds at least one single-label image (labels < 0 are unlabelled)."
+    return ds is not None and not ds.multilabel and bool((np.asarray(ds.targets) >= 0).any())
+
 def run_splits(cfg:TrainConfig):
-    "`(train, evaluation)` datasets of a run: `cfg.train_split` and the test split, or the split's `val` fifth."
+    "`(train, test)` datasets of a run: `cfg.train_split` and the test split (None where unlabelled data has none), or the split's `val` fifth."
     ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download)
     if ds.multilabel:
         raise ValueError(f"{cfg.dataset} is multi-label ({ds.targets.shape[1]} labels per image): the kNN and linear top-1 "
                          "evaluation needs one label per image, and multi-label evaluation (mean AUC per label) is not "
                          "implemented yet; train on a single-label set (e.g. pathmnist, bloodmnist, dermamnist)")
     if cfg.eval_split == 'val': return split_off(ds, 0.2, seed=0)
-    return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download)
+    try: return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download)
+    except (KeyError, FileNotFoundError):
+        if has_labels(ds) and not cfg.eval_dataset: raise
+        return ds, None                 # unlabelled images without a test split: trained on, evaluated label-free
+
+def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
+    "`(memory, query)`: the labelled images the kNN monitor and the probe fit on and the images they score; None without labels."
+    if cfg.eval_dataset:
+        mem, query = (get_dataset(cfg.eval_dataset, root=cfg.data_root, split=s, download=cfg.download) for s in ('train', 'test'))
+        if not (has_labels(mem) and has_labels(query)):
+            raise ValueError(f"--eval_dataset {cfg.eval_dataset} needs labelled train and test splits (one label per image)")
+        return mem, query
+    if not has_labels(test): return None
+    if has_labels(ds): return ds, test
+    if cfg.train_split != 'train':      # e.g. STL-10 trained on 'unlabeled', evaluated with its labelled 'train' (the papers' protocol)
+        try: mem = get_dataset(cfg.dataset, root=cfg.data_root, split='train', download=cfg.download)
+        except (KeyError, FileNotFoundError, ValueError): return None
+        if has_labels(mem): return mem, test
+    return None
 
 def _crop(cfg): return None if cfg.crop_min is None else (cfg.crop_min, 1.0)
 
@@ -348,7 +443,7 @@ def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bo
         bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
                              seed=0, device=device, progress=progress and main)
         if main: _barrier()
-    lam = cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(cfg.method, 1.0)
+    lam = cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(_KIND.get(cfg.method, cfg.method), 1.0)
     return tf, pairs, SyntheticViews(pairs, bank), lam
 
 # %% ../nbs/10_train.ipynb #e60794fd
@@ -380,15 +475,31 @@ def z_spread(model:SSLMethod, feats:torch.Tensor) -> float:
     model.train(was)
     return float(z.std(0).pow(2).sum().sqrt())
 
-def _save_figures(out:Path, ftr, ytr, fte, yte, classes):
+def _save_figures(out:Path, feats, classes):
     import matplotlib.pyplot as plt
     plot_training_curves({out.name: out}, out / 'training_curves.png')
-    plot_embedding(fte, yte, out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
+    if len(feats) == 4: plot_embedding(feats[2], feats[3], out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
     plt.close('all')
+
+def _health_set(ds, n:int=2048):
+    "A fixed sample of up to `n` training images: the label-free health measures are computed on it."
+    return ds if len(ds) <= n else _take(ds, np.sort(np.random.default_rng(0).choice(len(ds), n, replace=False)))
+
+def _features(model, ev, health, device, stats) -> tuple:
+    "`(ftr, ytr, fte, yte)` of the evaluation sets, or `(features of the health sample,)` without labels."
+    if ev is None: return (extract_features(model.backbone, health, device=device, stats=stats)[0],)
+    return (*extract_features(model.backbone, ev[0], device=device, stats=stats), *extract_features(model.backbone, ev[1], device=device, stats=stats))
+
+def _tensorboard(out:Path, start:int):
+    "A TensorBoard writer in `out/tensorboard` (events after `start` dropped on resume)."
+    try: from torch.utils.tensorboard import SummaryWriter
+    except ImportError as e: raise ImportError("--logger tensorboard needs the tensorboard package: pip install tensorboard") from e
+    return SummaryWriter(str(out / 'tensorboard'), purge_step=start + 1 if start else None)
 
 def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
           progress:bool=True, stop_after:int|None=None, # stop after this many epochs (to simulate a killed run)
           figures:bool=True, # save training_curves.png and embedding.png (t-SNE) next to the run
+          epoch_lines:bool=False, # print one line per epoch (epoch, loss, kNN or effective rank, seconds): for logs without a progress bar
           **kwargs) -> dict:
     "Train one SSL run; writes config.json, metrics.jsonl, metrics.json and checkpoint.pt to `out`."
     cfg = (cfg or TrainConfig(**kwargs)).check()
@@ -402,6 +513,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
     if cfg.download and not main: _barrier()     # rank 0 downloads, the others wait
     ds, test = run_splits(cfg)
+    ev = eval_splits(cfg, ds, test)      # None: no labels to evaluate with; the health measures stand in
     if cfg.download and main: _barrier()
     sampler = make_sampler(cfg, ds, world, main, progress)
     tf, pairs, data, lam = make_views(cfg, ds, sampler, device, main, progress)
@@ -413,11 +525,11 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     steps_per_epoch = max(1, (len(pairs) // world) // per_rank_bs)
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
     model = SSLMethod(cfg.method, build_backbone(**bb_args), cfg.head_scale, cfg.temperature,
-                      min(cfg.queue_size, len(ds)), cfg.epochs * steps_per_epoch).to(device)
+                      min(cfg.queue_size, len(ds)), cfg.epochs * steps_per_epoch, ema=cfg.ema, bn_splits=cfg.bn_splits).to(device)
     model.amp_dtype = _amp_dtype(cfg.precision, device)
     fmt = torch.channels_last if cfg.channels_last and device.type == 'cuda' else torch.contiguous_format
     model = model.to(memory_format=fmt)
-    opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay)
+    opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay, cfg.lars_clip)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch))
     ckpt, start, train_secs = out / 'checkpoint.pt', 0, 0.0
     if resume and ckpt.exists():
@@ -446,9 +558,12 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     log = out / 'metrics.jsonl'
     if main and not resume and log.exists(): log.unlink()
     if main and resume: _cut_log(log, start)
-    feats, warned = None, False
+    feats, warned, health = None, False, _health_set(ds)
+    tb = _tensorboard(out, start) if main and cfg.logger == 'tensorboard' else None
     for epoch in range(start, cfg.epochs):
-        if stop_after is not None and epoch >= stop_after: _barrier(); return {}
+        if stop_after is not None and epoch >= stop_after:
+            if tb: tb.close()
+            _barrier(); return {}
         t0 = time.time()
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
             pairs = data = GPSPairs(ds, sampler, tf)
@@ -465,31 +580,43 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
         train_secs += time.time() - t0
         if main:
-            ftr, ytr = extract_features(model.backbone, ds, device=device); fte, yte = extract_features(model.backbone, test, device=device, stats=(mean, std))
-            feats = (ftr, ytr, fte, yte)
-            rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0],
-                       knn_top1=knn_accuracy(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t), z_spread=z_spread(model, fte),
+            feats = _features(model, ev, health, device, (mean, std))
+            rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0])
+            if ev is not None: rec['knn_top1'] = knn_accuracy(*feats, cfg.knn_k, cfg.knn_t)
+            rec.update(z_spread=z_spread(model, feats[-2 if ev is not None else 0]), effective_rank=effective_rank(feats[-2 if ev is not None else 0]),
                        seconds=time.time() - t0)
             if rec['z_spread'] < 0.05 and epoch + 1 > cfg.warmup_epochs and not warned:
                 warned = True
                 warnings.warn(f"the projections collapsed at epoch {epoch + 1} (z_spread {rec['z_spread']:.3f}: every image maps to "
                               "nearly the same direction); lower --lr, or the weight of an extra term (--clsp_lambda)")
             with open(log, 'a') as f: f.write(json.dumps(rec) + '\n')
+            if tb:
+                for k_, v_ in rec.items():
+                    if k_ != 'epoch': tb.add_scalar(f'epoch/{k_}', v_, epoch + 1)
+                tb.flush()
+            if epoch_lines:
+                acc = f"kNN {100 * rec['knn_top1']:.2f} %" if 'knn_top1' in rec else f"effective rank {rec['effective_rank']:.1f}"
+                print(f"epoch {epoch + 1}/{cfg.epochs}  loss {rec['loss']:.4f}  {acc}  z_spread {rec['z_spread']:.3f}  {rec['seconds']:.1f} s", flush=True)
             if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
         _barrier()
     if not main: return {}
-    if feats is None:   # resumed a finished run: no epoch ran, so no features yet
-        feats = (*extract_features(model.backbone, ds, device=device), *extract_features(model.backbone, test, device=device, stats=(mean, std)))
-    ftr, ytr, fte, yte = feats
+    if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
     pairs.set_epoch(cfg.epochs - 1)
-    metrics = dict(**evaluate_features(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device),
-                   positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc),
+    hf = feats[-2 if ev is not None else 0]
+    metrics = dict(**(evaluate_features(*feats, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device) if ev is not None else {}),
+                   **(dict(positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc)) if has_labels(ds) else {}),
+                   effective_rank=effective_rank(hf), z_spread=z_spread(model, hf),
                    epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
     if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, view))
-    if cfg.positives == 'sepp': metrics.update(pair_precision=sampler.precision(ds.targets), semantic_pairs=len(sampler.anchor))
+    if cfg.positives == 'sepp':
+        metrics.update(semantic_pairs=len(sampler.anchor), **(dict(pair_precision=sampler.precision(ds.targets)) if has_labels(ds) else {}))
     atomic_write_json(metrics, out / 'metrics.json')
-    if figures: _save_figures(out, ftr, ytr, fte, yte, ds.classes)
+    if tb:
+        for k_, v_ in metrics.items():
+            if isinstance(v_, (int, float)): tb.add_scalar(f'final/{k_}', v_, cfg.epochs)
+        tb.close()
+    if figures: _save_figures(out, feats, ds.classes)
     return metrics
 
 # %% ../nbs/10_train.ipynb #6cfe5d5d
@@ -510,7 +637,7 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
         raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(ds)} training images of {ds.name}: "
                          "no optimiser step would run; pass a smaller --batch_size")
     steps = max(1, len(ds) // cfg.batch_size)
-    opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay)
+    opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay, cfg.lars_clip)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps, cfg.warmup_epochs * steps))
     gaug = BatchAugment(cfg.aug, ds, crop_scale=_crop(cfg)).to(device) if cfg.gpu_aug else None
     data = ds.with_transform(None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, crop_scale=_crop(cfg)))
@@ -547,17 +674,20 @@ def reference_metrics(cfg:TrainConfig, kind:str, # 'random' (untrained backbone)
         import tempfile
         with tempfile.TemporaryDirectory() as d: return train_supervised(cfg, d, progress=progress)
     ds, test = run_splits(cfg)
+    sets = eval_splits(cfg, ds, test)
+    if sets is None: raise ValueError(f"reference rows need labelled images to evaluate on; {cfg.dataset} has none: pass eval_dataset (--eval_dataset)")
+    mem, query = sets
     ev = lambda a, b: evaluate_features(*a, *b, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device)
     if kind == 'random':
-        seed_everything(cfg.seed)
+        seed_everything(cfg.seed); st = dataset_stats(ds)
         bb = build_backbone(cfg.backbone, ds.channels, ds.image_size[0], width=cfg.width).to(device)
-        return ev(extract_features(bb, ds, device=device), extract_features(bb, test, device=device, stats=dataset_stats(ds)))
+        return ev(extract_features(bb, mem, device=device, stats=st), extract_features(bb, query, device=device, stats=st))
     if cfg.positives == 'sepp':   # the SePP encoder's features
-        return ev((sepp_embed(ds, cfg.sepp_encoder, progress=progress), torch.as_tensor(ds.targets)),
-                  (sepp_embed(test, cfg.sepp_encoder, progress=progress), torch.as_tensor(test.targets)))
+        return ev((sepp_embed(mem, cfg.sepp_encoder, progress=progress), torch.as_tensor(mem.targets)),
+                  (sepp_embed(query, cfg.sepp_encoder, progress=progress), torch.as_tensor(query.targets)))
     from gps_ssl.priors import get_prior
-    g = get_prior(cfg.prior, ds)  # fitted (vae) on the training images only, then applied to both splits
-    return ev((embed(ds, g, progress=progress), torch.as_tensor(ds.targets)), (embed(test, g, progress=progress), torch.as_tensor(test.targets)))
+    g = get_prior(cfg.prior, ds)  # fitted (vae) on the training images only, then applied to the evaluation sets
+    return ev((embed(mem, g, progress=progress), torch.as_tensor(mem.targets)), (embed(query, g, progress=progress), torch.as_tensor(query.targets)))
 
 # %% ../nbs/10_train.ipynb #7f36f4ef
 def _free_port() -> int:
