@@ -4,17 +4,17 @@
 
 # %% ../nbs/90_benchmarks.ipynb #c68e1987
 from __future__ import annotations
-import argparse, json, os, tempfile, threading, time
+import argparse, json, os, sys, tempfile, threading, time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS', 'measure',
-           'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls', 'fresh_peak_mb', 'recall',
-           'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'bench_pairs', 'bench_clsp',
-           'bench_gpu_knn', 'bench_gpu_epoch', 'main']
+__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS', 'BENCH_TABLES',
+           'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls', 'fresh_peak_mb',
+           'recall', 'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'bench_pairs',
+           'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench', 'record_bench', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -289,6 +289,78 @@ def bench_gpu_epoch(n:int=50_000, batch_size:int=512, epochs:int=2, positives=('
 GPU_EPOCH_COLS = ['dataset', 'backbone', 'aug', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 's_per_epoch',
                   'lightly_s_per_epoch', 'peak_mb', 'gpu_peak_mb']
 
+# %% ../nbs/90_benchmarks.ipynb #2b555af3
+BENCH_TABLES = [  # (results key, columns, title): the order and headings of a recorded benchmark's tables
+    ('knn', KNN_COLS, 'Neighbour search (k=5, D=512): seconds, median of the repeats'),
+    ('knn', KNN_MB_COLS, 'Neighbour search: peak memory (MB over the data, each search in a fresh process)'),
+    ('embed', ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb'], 'Prior embedding (256 CIFAR-sized images, random weights, batch 64)'),
+    ('pairs', PAIR_COLS, 'Pair loop in one process (loader + training step; the kinds of positives alternating epoch by epoch)'),
+    ('train_digits', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, digits'),
+    ('train_cifar', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data'),
+    ('train_cifar_r18', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data, ResNet-18'),
+    ('clsp', ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s'], 'CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)'),
+    ('gpu_knn', GPU_KNN_COLS, 'Neighbour search on the GPU (k=5, D=512; seconds)'),
+    ('gpu_epoch', GPU_EPOCH_COLS, 'ResNet-18 SimCLR on the GPU, 50,000 random 32x32x3 images, batch 512'),
+]
+
+def bench_markdown(results:dict) -> str:
+    "The markdown of a recorded benchmark (`results.json` with `kind='benchmark'`): each table it holds, then where it comes from."
+    t, out = results['tables'], []
+    for key, cols, title in BENCH_TABLES:
+        rows = t.get(key)
+        if not rows: continue
+        cols = [c for c in cols if any(c in r for r in rows)]
+        out += [f'**{title}**', '', markdown_table(rows, cols), '']
+    pv = results['provenance']
+    out.append(f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores ({pv['cpu']}"
+               f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
+               f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}.")
+    return '\n'.join(out) + '\n'
+
+def plot_bench(results:list[dict]|dict, path=None):
+    "Time and peak memory of each neighbour search against N (log-log; several recorded benchmarks merge), or the pair loop's images/s."
+    import matplotlib.pyplot as plt
+    results = [results] if isinstance(results, dict) else results
+    knn = [r for res in results for r in res['tables'].get('knn', [])]
+    if knn:
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        for ax, suffix, label in ((axes[0], '_s', 'seconds'), (axes[1], '_mb', 'peak MB over the data')):
+            names = [c[:-len(suffix)] for c in KNN_COLS + KNN_MB_COLS if c.endswith(suffix) and '/' not in c]
+            for j, name in enumerate(dict.fromkeys(names)):
+                for idx, ls in (('flat', '-'), ('ivf', '--')):
+                    pts = sorted((r['N'], r[name + suffix]) for r in knn if r['index'] == idx and isinstance(r.get(name + suffix), (int, float)) and r[name + suffix] > 0)
+                    if pts: ax.plot(*zip(*pts), ls, marker='o', color=f'C{j}', label=f"{name}{' (ivf)' if idx == 'ivf' else ''}")
+            ax.set(xscale='log', yscale='log', xlabel='N (512-d vectors, k=5)', ylabel=label)
+        ns = sorted({r['N'] for r in knn if r['index'] == 'flat'})
+        if len(ns) > 1:   # the N^2 law through the first point of knn_search, for the eye
+            t0 = next(r['knn_search_s'] for r in knn if r['N'] == ns[0] and r['index'] == 'flat')
+            axes[0].plot(ns, [t0 * (n / ns[0]) ** 2 for n in ns], ':', color='grey', label='N^2')
+        axes[0].legend(fontsize=6, ncol=2); axes[0].set_title('neighbour search time', fontsize=9); axes[1].set_title('peak memory', fontsize=9)
+    else:
+        rows = [r for res in results for r in res['tables'].get('pairs', [])]
+        if not rows: raise ValueError("no neighbour-search or pair-loop rows to plot")
+        keys = list(dict.fromkeys((r['dataset'], r['method']) for r in rows))
+        fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(keys), 3.2))
+        for j, pos in enumerate(('aug', 'gps')):
+            v = [next((r['images_per_s'] for r in rows if (r['dataset'], r['method'], r['positives']) == (*k, pos)), 0) for k in keys]
+            ax.bar(np.arange(len(keys)) + (j - 0.5) * 0.4, v, 0.4, label='baseline' if pos == 'aug' else 'GPS', color=f'C{j}')
+        ax.set_xticks(range(len(keys)), [f"{m}\n{d}" for d, m in keys], fontsize=7); ax.set_yscale('log'); ax.set_ylabel('images / s')
+        ax.legend(fontsize=8); ax.set_title('pair loop: GPS against the baseline', fontsize=9)
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=100)
+    return fig
+
+def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
+    "Write a benchmark's `results.json`, `results.md` and `results.png` into `folder` (atomically)."
+    import matplotlib.pyplot as plt
+    from gps_ssl.cli import provenance
+    from gps_ssl.core import atomic_write_json, atomic_write_bytes
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    out = dict(kind='benchmark', tables=res, provenance=dict(provenance(command), seconds=round(seconds, 1)))
+    atomic_write_json(out, folder / 'results.json'); atomic_write_bytes(bench_markdown(out).encode(), folder / 'results.md')
+    if res.get('knn') or res.get('pairs'): plt.close(plot_bench(out, folder / 'results.png'))
+    return folder
+
 # %% ../nbs/90_benchmarks.ipynb #f336bb64
 def main(argv=None):
     "Print the benchmark tables (markdown)."
@@ -303,9 +375,10 @@ def main(argv=None):
     ap.add_argument('--train_sets', default='digits,cifar,cifar_r18',
                     help='training tables: digits, cifar (SmallCNN), cifar_r18 (ResNet-18, SimCLR, 1 epoch)')
     ap.add_argument('--out', default=None, help='also write the tables as JSON here')
+    ap.add_argument('--record', default=None, help='write results.json (tables + command, commit, hardware), results.md and results.png into this (tracked) folder')
     ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')
     ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn, plain torch and knn_torch')
-    a = ap.parse_args(argv); only = a.only.split(','); res = {}
+    a = ap.parse_args(argv); only = a.only.split(','); res = {}; t0 = time.time()
     tmp = tempfile.TemporaryDirectory(); cifar = None
     if {'pairs', 'train'} & set(only): cifar = cifar_like_npz(Path(tmp.name) / 'cifar_like.npz')   # shared by both tables
     if 'knn' in only:
@@ -353,4 +426,7 @@ def main(argv=None):
               markdown_table(res['clsp'], ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s']), flush=True)
     tmp.cleanup()
     if a.out: Path(a.out).write_text(json.dumps(res, indent=1))
+    if a.record:
+        cmd = 'python tools/bench.py ' + ' '.join(argv if argv is not None else sys.argv[1:])
+        print(f"recorded into {record_bench(res, a.record, cmd, time.time() - t0)}")
     return res

@@ -23,8 +23,8 @@ __all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_
            'gps_ssl_train', 'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'short_spec', 'group_of',
            'row_name', 'summarize', 'default_comparisons', 'paired_comparisons', 'results_markdown', 'plot_results',
            'provenance', 'study', 'write_results', 'refresh_results', 'load_results', 'compare_parser',
-           'gps_ssl_compare', 'render_readme', 'gps_ssl_readme', 'main_train', 'main_compare', 'main_readme',
-           'main_eval', 'main_data', 'main_diffusion']
+           'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme', 'main_train', 'main_compare',
+           'main_readme', 'main_eval', 'main_data', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
@@ -137,6 +137,7 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     p.add_argument('--epochs', type=int, default=100, help='paper protocol: epochs (default: 100)')
     p.add_argument('--lr', type=float, default=0.1, help='paper protocol: learning rate at batch 256 (default: 0.1)')
     p.add_argument('--batch_size', type=int, default=256, help='paper protocol: batch size (default: 256)')
+    p.add_argument('--feature_bn', action='store_true', help="paper protocol: an affine-free BatchNorm before the classifier (MAE's linear probing), for features of small scale")
     p.add_argument('--seed', type=int, help="seed of the probe (default: the run's)")
     p.add_argument('--device', help='cpu, cuda, mps (default: the best available)')
     p.add_argument('--out', help='also write the result (with its provenance) to this JSON file')
@@ -145,12 +146,12 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     return p
 
 def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
-                        lr:float=0.1, batch_size:int=256, seed:int|None=None, device=None, progress:bool=False) -> dict:
+                        lr:float=0.1, batch_size:int=256, seed:int|None=None, device=None, progress:bool=False, feature_bn:bool=False) -> dict:
     "Evaluate the encoder in `checkpoint` with the fast protocol (kNN + probe) or the papers' (`linear_eval_paper`)."
-    from .core import safe_load, get_device
-    from .models import load_encoder
-    from .train import run_splits, eval_splits
-    from .evaluate import extract_features, evaluate_features, linear_eval_paper
+    from gps_ssl.core import safe_load, get_device
+    from gps_ssl.models import load_encoder
+    from gps_ssl.train import run_splits, eval_splits
+    from gps_ssl.evaluate import extract_features, evaluate_features, linear_eval_paper
     if protocol not in ('fast', 'paper'): raise ValueError(f"unknown protocol {protocol!r}; use fast or paper")
     device = get_device(device)
     bb, rec = load_encoder(checkpoint, device)
@@ -173,14 +174,14 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
         out.update(evaluate_features(*f, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, seed, device), knn_k=cfg.knn_k, probe_epochs=cfg.probe_epochs)
     else:
         out.update(linear_top1=linear_eval_paper(bb, mem, query, stats, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
-                                                 device=device, progress=progress), epochs=epochs, lr=lr, batch_size=batch_size)
+                                                 device=device, progress=progress, feature_bn=feature_bn), epochs=epochs, lr=lr, batch_size=batch_size, feature_bn=feature_bn)
     return out
 
 def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
                  lr:float=0.1, batch_size:int=256, seed:int|None=None, device:str|None=None, out:str|None=None,
-                 quiet:bool=False, debug:bool=False):
+                 feature_bn:bool=False, quiet:bool=False, debug:bool=False):
     "Evaluate a saved encoder: kNN + fast probe (fast), or the papers' linear evaluation (paper)."
-    r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet)
+    r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
     if out: atomic_write_json(dict(r, provenance=provenance()), Path(out))
     print(json.dumps(r, indent=1))
 gps_ssl_eval.parser = eval_parser
@@ -515,12 +516,20 @@ gps_ssl_compare.parser = compare_parser
 import re
 _BLOCK = re.compile(r'(<!-- results: (\S+) -->\n)(.*?)(<!-- /results -->)', re.S)
 
+def render_results(folder) -> str:
+    "The markdown of a recorded folder: a study's table (`results_markdown`) or a benchmark's tables (`bench_markdown`)."
+    r = load_results(folder)
+    if r.get('kind') == 'benchmark':
+        from gps_ssl.bench import bench_markdown
+        return bench_markdown(r)
+    return results_markdown(r)
+
 def render_readme(path='README.md', # a markdown file with `<!-- results: FOLDER -->` ... `<!-- /results -->` blocks
                   check:bool=False) -> list[str]:
     "Rewrite each results block of `path` from FOLDER/results.json (relative to the file); `check`: only list the stale ones."
     path = Path(path); text = path.read_text(); stale = []
     def sub(m):
-        new = results_markdown(load_results(path.parent / m[2]))
+        new = render_results(path.parent / m[2])
         if m[3] != new: stale.append(m[2])
         return m[1] + new + m[4]
     out = _BLOCK.sub(sub, text)

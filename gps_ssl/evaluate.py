@@ -91,6 +91,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
                       epochs:int=100, lr:float=0.1, # lr at batch 256, scaled linearly with the batch size
                       batch_size:int=256, weight_decay:float=0.0, momentum:float=0.9,
                       crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
+                      feature_bn:bool=False, # an affine-free BatchNorm before the classifier (MAE's linear probing): scale-free features
                       seed:int=0, device=None, progress:bool=False) -> float:
     "Top-1 accuracy of a linear classifier trained with SGD on the frozen `backbone` over augmented (crop + flip) images."
     from gps_ssl.data import BatchAugment, dataset_stats
@@ -108,19 +109,21 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
     for p_ in backbone.parameters(): p_.requires_grad_(False)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        head = nn.Linear(backbone.out_dim, int(max(ytr.max(), yte.max())) + 1).to(device)
+        head = nn.Linear(backbone.out_dim, int(max(ytr.max(), yte.max())) + 1)
+        head = (nn.Sequential(nn.BatchNorm1d(backbone.out_dim, affine=False), head) if feature_bn else head).to(device)
     opt = torch.optim.SGD(head.parameters(), lr=lr * bs / 256, momentum=momentum, weight_decay=weight_decay)
     steps = epochs * (len(keep_tr) // bs)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps))
     g = torch.Generator().manual_seed(seed)
     tr = DataLoader(Subset(train_ds.with_transform(None, return_index=False), keep_tr), bs, shuffle=True, drop_last=True, generator=g)
     try:
+        head.train()
         for _ in tqdm(range(epochs), desc='linear eval (paper)', disable=not progress, leave=False):
             for x, y in tr:
                 with torch.no_grad(): f = backbone(aug(x.to(device), generator=g)).float()
                 loss = F.cross_entropy(head(f), torch.as_tensor(y).to(device))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        correct = 0
+        correct = 0; head.eval()
         with torch.no_grad():
             for x, y in DataLoader(Subset(test_ds.with_transform(None, return_index=False), keep_te), 512):
                 correct += (head(backbone(plain(x.to(device))).float()).argmax(1).cpu() == torch.as_tensor(y)).sum().item()

@@ -20,10 +20,10 @@ def main():
     path = root / 'nbs' / 'index.ipynb'
     nb = json.loads(path.read_text())
     cells = [cell('''#| hide
-from gps_ssl.cli import load_results, results_markdown
+from gps_ssl.cli import render_results
 from gps_ssl.data import get_dataset
 from IPython.display import Markdown
-def recorded(study): return Markdown(results_markdown(load_results(f'results/{study}')))''')]
+def recorded(study): return Markdown(render_results(f'results/{study}'))''')]
     parts = re.split(r'<!-- results: nbs/results/(\S+) -->\n.*?<!-- /results -->\n', s, flags=re.S)
     for i, part in enumerate(parts):
         if i % 2 == 1: cells.append(cell(f"recorded('{part}')")); continue
