@@ -12,9 +12,10 @@ import torch
 
 # %% auto #0
 __all__ = ['KNN_COLS', 'KNN_MB_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS', 'BENCH_TABLES',
-           'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls', 'fresh_peak_mb',
-           'recall', 'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'bench_pairs',
-           'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench', 'record_bench', 'main']
+           'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls',
+           'fresh_peak_mb', 'recall', 'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz',
+           'bench_pairs', 'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench',
+           'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -362,6 +363,64 @@ def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
     return folder
 
 # %% ../nbs/90_benchmarks.ipynb #f336bb64
+def _show(title, rows, cols): print(f'## {title}\n' + markdown_table(rows, cols), flush=True)
+
+def run_knn(a, cifar=None) -> dict:
+    "The neighbour-search tables (`--only knn`)."
+    rows = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats, sklearn_max=a.flat_max, torch_max=a.flat_max)
+    if a.ivf_sizes: rows += bench_knn([int(s) for s in a.ivf_sizes.split(',')], repeats=a.repeats, ivf=True)
+    _show('neighbour search (k=5, D=512; seconds)', rows, KNN_COLS)
+    _show('neighbour search, peak memory (MB over the data, each search in a fresh process)', rows, KNN_MB_COLS)
+    return dict(knn=rows)
+
+def run_embed(a, cifar=None) -> dict:
+    "Prior-embedding throughput (`--only embed`)."
+    rows = bench_embed(device=a.device); _show('prior embedding', rows, ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb'])
+    return dict(embed=rows)
+
+def run_pairs(a, cifar) -> dict:
+    "The pair loop, GPS against the baseline, on digits (every method) and on CIFAR-sized data (`--only pairs`)."
+    rows = []
+    for m in [None] + a.methods.split(','): rows += bench_pairs('digits', method=m, aug=a.aug, repeats=a.repeats * 3)
+    for m in [None, 'simclr']: rows += bench_pairs(cifar, method=m, aug=a.aug, repeats=a.repeats, label='cifar-like')
+    _show('pair loop in one process (one epoch per run, the kinds of positives alternating)', rows, PAIR_COLS)
+    return dict(pairs=rows)
+
+_TRAIN_COLS = ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb']
+
+def run_train(a, cifar) -> dict:
+    "Whole `train()` runs in fresh processes (`--only train`), on the sets of `--train_sets`."
+    sets, methods, res = a.train_sets.split(','), tuple(a.methods.split(',')), {}
+    def tr(name, epochs=a.epochs, **kw):   # TrainConfig's default is batch augmentation; the tables name what they ran
+        return bench_train(name, epochs=epochs, repeats=a.train_repeats, device=a.device, aug=a.aug, gpu_aug=a.gpu_aug, **kw)
+    if 'digits' in sets: res['train_digits'] = tr('digits', methods=methods); _show('training, digits (SmallCNN)', res['train_digits'], _TRAIN_COLS)
+    if 'cifar' in sets:
+        res['train_cifar'] = tr(cifar, methods=methods, label='cifar-like')
+        _show('training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)', res['train_cifar'], _TRAIN_COLS)
+    if 'cifar_r18' in sets:
+        res['train_cifar_r18'] = tr(cifar, methods=('simclr',), epochs=1, backbone='resnet18', label='cifar-like')
+        _show('training, CIFAR-sized random data, ResNet-18', res['train_cifar_r18'], _TRAIN_COLS)
+    return res
+
+def run_gpu(a, cifar=None) -> dict:
+    "The CUDA neighbour search and ResNet-18 epoch (`--only gpu`)."
+    dev = a.device or 'cuda'
+    res = dict(gpu_knn=bench_gpu_knn([int(x) for x in a.sizes.split(',')], repeats=a.repeats, device=dev))
+    _show(f'neighbour search on {dev} (k=5, D=512; seconds)', res['gpu_knn'], GPU_KNN_COLS)
+    res['gpu_epoch'] = bench_gpu_epoch(epochs=a.epochs, repeats=a.train_repeats, device=dev, num_workers=a.workers)
+    _show(f'ResNet-18 SimCLR on {dev}, 50,000 random 32x32x3 images, batch 512 (lightly: 26.1 s/epoch on an A6000)', res['gpu_epoch'], GPU_EPOCH_COLS)
+    return res
+
+def run_clsp(a, cifar=None) -> dict:
+    "CLSP generation rate (`--only clsp`)."
+    rows = [bench_clsp(device=a.device)]
+    _show('CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)', rows, ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s'])
+    return dict(clsp=rows)
+
+RUNNERS = dict(knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp)
+
+
+# %% ../nbs/90_benchmarks.ipynb #c7c3b9ef
 def main(argv=None):
     "Print the benchmark tables (markdown)."
     ap = argparse.ArgumentParser(description='gps_ssl benchmarks')
@@ -381,49 +440,9 @@ def main(argv=None):
     a = ap.parse_args(argv); only = a.only.split(','); res = {}; t0 = time.time()
     tmp = tempfile.TemporaryDirectory(); cifar = None
     if {'pairs', 'train'} & set(only): cifar = cifar_like_npz(Path(tmp.name) / 'cifar_like.npz')   # shared by both tables
-    if 'knn' in only:
-        res['knn'] = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats, sklearn_max=a.flat_max, torch_max=a.flat_max)
-        if a.ivf_sizes: res['knn'] += bench_knn([int(s) for s in a.ivf_sizes.split(',')], repeats=a.repeats, ivf=True)
-        print('## neighbour search (k=5, D=512; seconds)\n' + markdown_table(res['knn'], KNN_COLS), flush=True)
-        print('## neighbour search, peak memory (MB over the data, each search in a fresh process)\n' +
-              markdown_table(res['knn'], KNN_MB_COLS), flush=True)
-    if 'embed' in only:
-        res['embed'] = bench_embed(device=a.device)
-        print('## prior embedding\n' + markdown_table(res['embed'], ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb']), flush=True)
-    if 'pairs' in only:
-        res['pairs'] = []
-        for m in [None] + a.methods.split(','):
-            res['pairs'] += bench_pairs('digits', method=m, aug=a.aug, repeats=a.repeats * 3)
-        for m in [None, 'simclr']:
-            res['pairs'] += bench_pairs(cifar, method=m, aug=a.aug, repeats=a.repeats, label='cifar-like')
-        print('## pair loop in one process (one epoch per run, the kinds of positives alternating)\n' +
-              markdown_table(res['pairs'], PAIR_COLS), flush=True)
-    if 'train' in only:
-        cols = ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb']
-        sets, methods = a.train_sets.split(','), tuple(a.methods.split(','))
-        def tr(name, epochs=a.epochs, **kw):
-            kw['gpu_aug'] = a.gpu_aug   # TrainConfig's default is batch augmentation; the tables name what they ran
-            return bench_train(name, epochs=epochs, repeats=a.train_repeats, device=a.device, aug=a.aug, **kw)
-        if 'digits' in sets:
-            res['train_digits'] = tr('digits', methods=methods)
-            print('## training, digits (SmallCNN)\n' + markdown_table(res['train_digits'], cols), flush=True)
-        if 'cifar' in sets:
-            res['train_cifar'] = tr(cifar, methods=methods, label='cifar-like')
-            print('## training, CIFAR-sized random data (2,048 32x32x3 images, SmallCNN)\n' + markdown_table(res['train_cifar'], cols), flush=True)
-        if 'cifar_r18' in sets:
-            res['train_cifar_r18'] = tr(cifar, methods=('simclr',), epochs=1, backbone='resnet18', label='cifar-like')
-            print('## training, CIFAR-sized random data, ResNet-18\n' + markdown_table(res['train_cifar_r18'], cols), flush=True)
-    if 'gpu' in only:
-        dev = a.device or 'cuda'
-        res['gpu_knn'] = bench_gpu_knn([int(x) for x in a.sizes.split(',')], repeats=a.repeats, device=dev)
-        print(f'## neighbour search on {dev} (k=5, D=512; seconds)\n' + markdown_table(res['gpu_knn'], GPU_KNN_COLS), flush=True)
-        res['gpu_epoch'] = bench_gpu_epoch(epochs=a.epochs, repeats=a.train_repeats, device=dev, num_workers=a.workers)
-        print(f'## ResNet-18 SimCLR on {dev}, 50,000 random 32x32x3 images, batch 512 (lightly: 26.1 s/epoch on an A6000)\n' +
-              markdown_table(res['gpu_epoch'], GPU_EPOCH_COLS), flush=True)
-    if 'clsp' in only:
-        res['clsp'] = [bench_clsp(device=a.device)]
-        print('## CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)\n' +
-              markdown_table(res['clsp'], ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s']), flush=True)
+    for name in only:
+        if name not in RUNNERS: raise SystemExit(f"--only: unknown table {name!r}; choose from {', '.join(RUNNERS)}")
+        res.update(RUNNERS[name](a, cifar))
     tmp.cleanup()
     if a.out: Path(a.out).write_text(json.dumps(res, indent=1))
     if a.record:

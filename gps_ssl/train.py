@@ -30,8 +30,8 @@ from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_fea
 # %% auto #0
 __all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd',
            'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'has_labels',
-           'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'train',
-           'train_supervised', 'reference_metrics', 'launch']
+           'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'RunLog',
+           'epoch_record', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -490,12 +490,51 @@ def _features(model, ev, health, device, stats) -> tuple:
     if ev is None: return (extract_features(model.backbone, health, device=device, stats=stats)[0],)
     return (*extract_features(model.backbone, ev[0], device=device, stats=stats), *extract_features(model.backbone, ev[1], device=device, stats=stats))
 
-def _tensorboard(out:Path, start:int):
-    "A TensorBoard writer in `out/tensorboard` (events after `start` dropped on resume)."
-    try: from torch.utils.tensorboard import SummaryWriter
-    except ImportError as e: raise ImportError("--logger tensorboard needs the tensorboard package: pip install tensorboard") from e
-    return SummaryWriter(str(out / 'tensorboard'), purge_step=start + 1 if start else None)
 
+# %% ../nbs/10_train.ipynb #44d66f18
+class RunLog:
+    "Where a run's epochs go: `metrics.jsonl` (always), TensorBoard events (`logger='tensorboard'`), one terminal line each (`lines`)."
+    def __init__(self, out:Path, cfg:TrainConfig, start:int=0, resume:bool=False, lines:bool=False):
+        self.path, self.epochs, self.lines, self.tb, self.warned = out / 'metrics.jsonl', cfg.epochs, lines, None, False
+        self.warmup = cfg.warmup_epochs
+        if not resume and self.path.exists(): self.path.unlink()
+        if resume: _cut_log(self.path, start)
+        if cfg.logger == 'tensorboard':
+            try: from torch.utils.tensorboard import SummaryWriter
+            except ImportError as e: raise ImportError("--logger tensorboard needs the tensorboard package: pip install tensorboard") from e
+            self.tb = SummaryWriter(str(out / 'tensorboard'), purge_step=start + 1 if start else None)   # resumed: later events dropped
+
+    def epoch(self, rec:dict):
+        "Record one epoch (a dict from `epoch_record`)."
+        if rec['z_spread'] < 0.05 and rec['epoch'] > self.warmup and not self.warned:
+            self.warned = True
+            warnings.warn(f"the projections collapsed at epoch {rec['epoch']} (z_spread {rec['z_spread']:.3f}: every image maps to "
+                          "nearly the same direction); lower --lr, or the weight of an extra term (--clsp_lambda)")
+        with open(self.path, 'a') as f: f.write(json.dumps(rec) + '\n')
+        if self.tb:
+            for k, v in rec.items():
+                if k != 'epoch': self.tb.add_scalar(f'epoch/{k}', v, rec['epoch'])
+            self.tb.flush()
+        if self.lines:
+            acc = f"kNN {100 * rec['knn_top1']:.2f} %" if 'knn_top1' in rec else f"effective rank {rec['effective_rank']:.1f}"
+            print(f"epoch {rec['epoch']}/{self.epochs}  loss {rec['loss']:.4f}  {acc}  z_spread {rec['z_spread']:.3f}  {rec['seconds']:.1f} s", flush=True)
+
+    def close(self, metrics:dict|None=None):
+        "The final metrics to TensorBoard (`final/...`), then close it."
+        if not self.tb: return
+        for k, v in (metrics or {}).items():
+            if isinstance(v, (int, float)): self.tb.add_scalar(f'final/{k}', v, self.epochs)
+        self.tb.close()
+
+def epoch_record(model:SSLMethod, cfg:TrainConfig, feats:tuple, epoch:int, loss:float, lr:float, t0:float) -> dict:
+    "One line of `metrics.jsonl`: loss and lr, the kNN monitor (with labelled evaluation sets), the health measures, seconds."
+    rec = dict(epoch=epoch, loss=loss, lr=lr)
+    if len(feats) == 4: rec['knn_top1'] = knn_accuracy(*feats, cfg.knn_k, cfg.knn_t)
+    hf = feats[2] if len(feats) == 4 else feats[0]
+    return dict(rec, z_spread=z_spread(model, hf), effective_rank=effective_rank(hf), seconds=time.time() - t0)
+
+
+# %% ../nbs/10_train.ipynb #330f4294
 def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
           progress:bool=True, stop_after:int|None=None, # stop after this many epochs (to simulate a killed run)
           figures:bool=True, # save training_curves.png and embedding.png (t-SNE) next to the run
@@ -555,14 +594,11 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     def view(x):
         x = x.to(device, non_blocking=True)
         return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
-    log = out / 'metrics.jsonl'
-    if main and not resume and log.exists(): log.unlink()
-    if main and resume: _cut_log(log, start)
-    feats, warned, health = None, False, _health_set(ds)
-    tb = _tensorboard(out, start) if main and cfg.logger == 'tensorboard' else None
+    runlog = RunLog(out, cfg, start, resume, epoch_lines) if main else None
+    feats, health = None, _health_set(ds)
     for epoch in range(start, cfg.epochs):
         if stop_after is not None and epoch >= stop_after:
-            if tb: tb.close()
+            if runlog: runlog.close()
             _barrier(); return {}
         t0 = time.time()
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
@@ -581,22 +617,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         train_secs += time.time() - t0
         if main:
             feats = _features(model, ev, health, device, (mean, std))
-            rec = dict(epoch=epoch + 1, loss=tot / max(n, 1), lr=sched.get_last_lr()[0])
-            if ev is not None: rec['knn_top1'] = knn_accuracy(*feats, cfg.knn_k, cfg.knn_t)
-            rec.update(z_spread=z_spread(model, feats[-2 if ev is not None else 0]), effective_rank=effective_rank(feats[-2 if ev is not None else 0]),
-                       seconds=time.time() - t0)
-            if rec['z_spread'] < 0.05 and epoch + 1 > cfg.warmup_epochs and not warned:
-                warned = True
-                warnings.warn(f"the projections collapsed at epoch {epoch + 1} (z_spread {rec['z_spread']:.3f}: every image maps to "
-                              "nearly the same direction); lower --lr, or the weight of an extra term (--clsp_lambda)")
-            with open(log, 'a') as f: f.write(json.dumps(rec) + '\n')
-            if tb:
-                for k_, v_ in rec.items():
-                    if k_ != 'epoch': tb.add_scalar(f'epoch/{k_}', v_, epoch + 1)
-                tb.flush()
-            if epoch_lines:
-                acc = f"kNN {100 * rec['knn_top1']:.2f} %" if 'knn_top1' in rec else f"effective rank {rec['effective_rank']:.1f}"
-                print(f"epoch {epoch + 1}/{cfg.epochs}  loss {rec['loss']:.4f}  {acc}  z_spread {rec['z_spread']:.3f}  {rec['seconds']:.1f} s", flush=True)
+            runlog.epoch(epoch_record(model, cfg, feats, epoch + 1, tot / max(n, 1), sched.get_last_lr()[0], t0))
             if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
         _barrier()
     if not main: return {}
@@ -612,10 +633,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     if cfg.positives == 'sepp':
         metrics.update(semantic_pairs=len(sampler.anchor), **(dict(pair_precision=sampler.precision(ds.targets)) if has_labels(ds) else {}))
     atomic_write_json(metrics, out / 'metrics.json')
-    if tb:
-        for k_, v_ in metrics.items():
-            if isinstance(v_, (int, float)): tb.add_scalar(f'final/{k_}', v_, cfg.epochs)
-        tb.close()
+    runlog.close(metrics)
     if figures: _save_figures(out, feats, ds.classes)
     return metrics
 
