@@ -12,7 +12,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--path', default=None, help='a notebook or glob (default: every notebook in nbs/)')
     ap.add_argument('--flags', default='', help='space separated test flags to run, e.g. "slow" or "slow gpu"')
-    ap.add_argument('--n_workers', type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument('--n_workers', type=int, default=1, help='notebooks run side by side (default 1: on 2 cores, two notebooks whose torch threads, DDP and data-loader processes compete ran over twice as long in total as one after the other)')
     a = ap.parse_args()
     cfg = get_config()
     files = sorted(f.absolute() for f in nbglob(a.path, as_path=True) if not f.name.startswith('_'))
