@@ -29,6 +29,7 @@ def recorded(study): return Markdown(render_results(f'results/{study}'))''')]
         if i % 2 == 1: cells.append(cell(f"recorded('{part}')")); continue
         for sec in re.split(r'\n(?=## )', part.strip('\n')):
             sec = re.sub(r'```python\n.*?```\n*', '', sec, flags=re.S)   # the index runs these as code cells
+            sec = sec.replace('](nbs/', '](')                               # links relative to nbs/, where the index lives
             if sec.strip(): cells.append(cell(sec.strip('\n'), 'markdown'))
     for c in [c for c in nb['cells'] if c['cell_type'] == 'code' and 'get_dataset(' in ''.join(c['source'])
               and not ''.join(c['source']).startswith('#| hide')]:
