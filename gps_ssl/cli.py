@@ -501,8 +501,8 @@ def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|N
     bad = [k for k in settings if k in _GRID]
     if bad: raise TypeError(f"{', '.join(bad)}: the grid sets these; use --methods, --positives, --augs, --seeds, --prior")
     if image_aug: settings['gpu_aug'] = False
-    base = config_from(config, **settings)
     fv = load_config(config) if config else {}          # a config file's own method / positives / aug / seed / prior seed the grid
+    base = config_from(None, **{**fv, **settings})      # the file read once; the flags win
     pos0 = fv.get('positives', 'aug') + (f":{fv['sepp_control']}" if fv.get('sepp_control', 'none') != 'none' else '') \
            + (f":{fv['clsp_control']}" if fv.get('clsp_control', 'none') != 'none' else '')
     res = study(base, methods or fv.get('method', 'simclr'), positives or (pos0 if config else 'aug,gps'),
