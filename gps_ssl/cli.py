@@ -40,7 +40,7 @@ def coerce_setting(name:str, value):
             if value == 'adaptive': return value
             try: return float(value)
             except (TypeError, ValueError): raise ValueError(f"--tau must be a number or 'adaptive', got {value!r}") from None
-        if t == 'bool':
+        if t.replace(' ', '') in ('bool', 'bool|None'):
             if isinstance(value, bool): return value
             if str(value).lower() in ('true', 'yes', '1'): return True
             if str(value).lower() in ('false', 'no', '0'): return False
@@ -78,7 +78,7 @@ def add_config_args(parser:argparse.ArgumentParser, skip=()) -> argparse.Argumen
         if f.name in skip: continue
         help_, choices = f.metadata.get('help', ''), f.metadata.get('choices')
         kw = dict(default=argparse.SUPPRESS, help=f"{help_} (default: {f.default})".replace('%', '%%'))
-        if str(f.type) == 'bool': kw['action'] = argparse.BooleanOptionalAction
+        if str(f.type).replace(' ', '') in ('bool', 'bool|None'): kw['action'] = argparse.BooleanOptionalAction
         else: kw.update(type=lambda v, n=f.name: _argtype(n, v), choices=choices, metavar=None if choices else f.name.upper())
         parser.add_argument(f'--{f.name}', **kw)
     return parser

@@ -29,11 +29,12 @@ class ImageDataset(Dataset):
     "Base class: images with labels that know their classes, size and channels."
     def __init__(self, name:str, classes:Sequence[str], targets:np.ndarray, image_size:tuple[int,int], channels:int,
                  transform=None, # a callable on a uint8 [C,H,W] tensor, or an augmentation name ('none', 'weak', 'strong')
-                 return_index:bool=False # items are (x, y, index) instead of (x, y)
+                 return_index:bool=False, # items are (x, y, index) instead of (x, y)
+                 hflip:bool=True # a horizontal mirror keeps an image's label (False for digits): the `strong` augmentation flips only then
                 ):
         self.name, self.classes, self.targets = name, list(classes), np.asarray(targets)
         self.image_size, self.channels, self.return_index = tuple(int(s) for s in image_size), int(channels), return_index
-        self.multilabel = self.targets.ndim == 2
+        self.multilabel, self.hflip = self.targets.ndim == 2, bool(hflip)
         self.transform = make_augmentation(transform, self) if isinstance(transform, str) else transform
 
     def __len__(self): return len(self.targets)
@@ -144,6 +145,7 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
                       jitter_p:float=0.8, gray_p:float=0.2,
                       blur:bool|None=None, # Gaussian blur p=0.5; default: only above 32 px
                       crop_scale:tuple|None=None, # RandomResizedCrop area range; default `(default_crop_min(size), 1)`
+                      flip:bool|None=None, # horizontal flip p=0.5 in `strong`; default: the dataset's `hflip` (True without one)
                       normalize:bool=True):
     "A `torchvision.transforms.v2` pipeline for uint8 `[C, H, W]` images."
     if kind is None: return None
@@ -164,7 +166,7 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
         if blur if blur is not None else min(size) > 32:
             k = max(3, int(0.1 * min(size)) // 2 * 2 + 1)
             ops.append(T.RandomApply([T.GaussianBlur(k, sigma=(0.1, 2.0))], p=0.5))
-        ops.append(T.RandomHorizontalFlip(0.5))
+        if (ds.hflip if ds is not None else True) if flip is None else flip: ops.append(T.RandomHorizontalFlip(0.5))
     else:
         if ds is None or tuple(ds.image_size) != size: ops.append(T.Resize(size, antialias=True))
         if kind == 'weak': ops.append(T.RandomHorizontalFlip(0.5))
@@ -184,7 +186,8 @@ class BatchAugment(torch.nn.Module):
     "`weak` / `strong` / `none` augmentation of a uint8 batch `[B, C, H, W]` on its own device, per-image parameters."
     def __init__(self, kind:str='weak', ds:ImageDataset|None=None, size=None, channels:int|None=None, mean=None, std=None,
                  jitter:Sequence[float]=(0.4, 0.4, 0.4, 0.1), jitter_p:float=0.8, gray_p:float=0.2,
-                 crop_scale:tuple|None=None, ratio:tuple=(3 / 4, 4 / 3)):
+                 crop_scale:tuple|None=None, ratio:tuple=(3 / 4, 4 / 3),
+                 flip:bool|None=None): # flips in `strong`; default: the dataset's `hflip` (True without one); `weak` always flips
         super().__init__()
         if kind not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {kind!r}; choose one of {AUGMENTATIONS}")
         if size is None and ds is None: raise ValueError("BatchAugment needs a dataset or an explicit size")
@@ -196,6 +199,7 @@ class BatchAugment(torch.nn.Module):
         self.register_buffer('std', torch.tensor(list(std)[:self.channels]).view(1, -1, 1, 1), persistent=False)
         crop_scale = crop_scale or (default_crop_min(self.size), 1.0)
         self.jitter, self.jitter_p, self.gray_p, self.crop_scale, self.ratio = tuple(jitter), jitter_p, gray_p, crop_scale, ratio
+        self.flip = (ds.hflip if ds is not None else True) if flip is None else bool(flip)
 
     def _u(self, n, lo, hi, dev, g): return lo + (hi - lo) * torch.rand(n, generator=g).to(dev)
 
@@ -213,6 +217,7 @@ class BatchAugment(torch.nn.Module):
             if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
             x = torch.where(flip.view(-1, 1, 1, 1) < 0, x.flip(-1), x)
             return (x - self.mean) / self.std
+        if not self.flip: flip = torch.ones_like(flip)
         area = self._u(b, *self.crop_scale, dev, g)
         logr = self._u(b, math.log(self.ratio[0]), math.log(self.ratio[1]), dev, g)
         cw, ch = (area * logr.exp()).sqrt().clamp(max=1), (area / logr.exp()).sqrt().clamp(max=1)  # crop size / image size
@@ -270,7 +275,7 @@ def load_digits_dataset(split:str='train', size:int|None=None, **kwargs) -> Arra
         x, y = x[idx], y[idx]
     if size is not None and size != x.shape[1]:
         x = T.functional.resize(torch.from_numpy(x)[:, None], [size, size], antialias=True)[:, 0].numpy()
-    return ArrayImageDataset(x, y, [str(i) for i in range(10)], name='digits', **kwargs)
+    return ArrayImageDataset(x, y, [str(i) for i in range(10)], name='digits', hflip=False, **kwargs)
 
 # %% ../nbs/01_data.ipynb #a86354bf
 import functools
@@ -300,13 +305,13 @@ def load_digits_m(split:str='train', **kwargs) -> ArrayImageDataset:
     "The `digits_m` testbed: digits painted in random colours on crops of scikit-learn's sample photos; splits train/test/prior/all."
     _check_split('digits_m', split, ('train', 'test', 'prior', 'all'))
     x, y, idx = _digits_m_arrays()
-    return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits_m', **kwargs)
+    return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits_m', hflip=False, **kwargs)
 
 # %% ../nbs/01_data.ipynb #54204dd6
 def _take(ds:ImageDataset, idx) -> ImageDataset:
     idx = np.asarray(idx)
     if isinstance(ds, ArrayImageDataset):
-        out = ArrayImageDataset(ds.images[idx], ds.targets[idx], ds.classes, name=ds.name, return_index=ds.return_index)
+        out = ArrayImageDataset(ds.images[idx], ds.targets[idx], ds.classes, name=ds.name, return_index=ds.return_index, hflip=ds.hflip)
         out.transform = ds.transform
     elif isinstance(ds, FileImageDataset):
         out = copy.copy(ds); out.files, out.targets = [ds.files[i] for i in idx], ds.targets[idx]

@@ -237,6 +237,7 @@ class TrainConfig:
     knn_index:str = opt('flat', "GPS/SePP neighbour search: flat (exact), bf16 (near-exact: bf16 candidates re-ranked in float32) or ivf (approximate)", ('flat', 'bf16', 'ivf'))
     aug:str = opt('weak', "augmentation: weak (resize + flip), strong (SimCLR's), none", AUGMENTATIONS)
     crop_min:float|None = opt(None, "smallest crop area of the strong augmentation (default: 0.08 from 32 px up, 0.5 below)")
+    flip:bool|None = opt(None, "horizontal flips in the strong augmentation (default: the dataset's: off for digits and digits_m, whose mirrored digits are not digits; weak always flips)")
     backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50", ('cnn', 'resnet18', 'resnet50'))
     width:int = opt(32, "SmallCNN width")
     head_scale:float = opt(0.125, "projector/predictor width multiplier (1 = the papers' sizes)")
@@ -347,7 +348,7 @@ def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
         if has_labels(mem): return mem, test
     return None
 
-def _crop(cfg): return None if cfg.crop_min is None else (cfg.crop_min, 1.0)
+def _aug_kw(cfg): return dict(crop_scale=None if cfg.crop_min is None else (cfg.crop_min, 1.0), flip=cfg.flip)   # the strong augmentation's crop and flip
 
 # %% ../nbs/10_train.ipynb #334a7ad7
 def _rng_state():
@@ -434,7 +435,7 @@ def make_sampler(cfg:TrainConfig, ds, world:int=1, main:bool=True, progress:bool
 # %% ../nbs/10_train.ipynb #29e7beba
 def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bool=True):
     "`(transform, pairs, data, lam)`: the per-image transform (None with `gpu_aug`), the pair dataset, what the loader reads, and CLSP's weight."
-    tf = None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, crop_scale=_crop(cfg))   # gpu_aug: uint8 out, BatchAugment on the device
+    tf = None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, **_aug_kw(cfg))   # gpu_aug: uint8 out, BatchAugment on the device
     pairs = GPSPairs(ds, sampler, tf)
     if cfg.positives != 'clsp': return tf, pairs, pairs, 0.0
     bank = None
@@ -590,7 +591,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
                          optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
                          train_seconds=train_secs, encoder=rec, config=asdict(cfg), world_size=world, **extra), ckpt)
-    gaug = BatchAugment(cfg.aug, ds, crop_scale=_crop(cfg)).to(device) if cfg.gpu_aug else None
+    gaug = BatchAugment(cfg.aug, ds, **_aug_kw(cfg)).to(device) if cfg.gpu_aug else None
     def view(x):
         x = x.to(device, non_blocking=True)
         return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
@@ -657,8 +658,8 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
     steps = max(1, len(ds) // cfg.batch_size)
     opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay, cfg.lars_clip)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps, cfg.warmup_epochs * steps))
-    gaug = BatchAugment(cfg.aug, ds, crop_scale=_crop(cfg)).to(device) if cfg.gpu_aug else None
-    data = ds.with_transform(None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, crop_scale=_crop(cfg)))
+    gaug = BatchAugment(cfg.aug, ds, **_aug_kw(cfg)).to(device) if cfg.gpu_aug else None
+    data = ds.with_transform(None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, **_aug_kw(cfg)))
     t0 = time.time()
     for epoch in tqdm(range(cfg.epochs), desc='supervised', disable=not progress, leave=False):
         model.train()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every recorded study, in order: the exact commands behind the tables in nbs/results/ and the README.
 # Runs go to runs/ (ignored); the small results.{json,md,png} are recorded in nbs/results/<study>/.
-# `bash tools/studies.sh recipe|digits|digits_m|six|sepp|clsp|all` (about 2 CPU-hours in all on 2 cores).
+# `bash tools/studies.sh recipe|digits|digits_m|six|sepp|clsp|all` (about 2 CPU-hours in all on 2 cores;
+# `recipe_default` runs only the two default/flip pairs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" MPLBACKEND=Agg
@@ -9,10 +10,18 @@ what=${1:-all}
 C="gps_ssl_compare --quiet"
 R=nbs/results
 
-if [[ $what == recipe || $what == all ]]; then   # choosing the small-image recipe on validation splits (never on test)
+if [[ $what == recipe_default ]]; then
   for ds in digits digits_m; do
     V="$C --dataset $ds --methods simclr --positives aug --augs strong --seeds 0,1,2 --references random,prior --eval_split val"
     $V --out runs/recipe/$ds/default --record $R/recipe/${ds}_default
+    $V --flip --out runs/recipe/$ds/flip --record $R/recipe/${ds}_flip
+  done
+fi
+if [[ $what == recipe || $what == all ]]; then   # choosing the small-image recipe on validation splits (never on test)
+  for ds in digits digits_m; do
+    V="$C --dataset $ds --methods simclr --positives aug --augs strong --seeds 0,1,2 --references random,prior --eval_split val"
+    $V --out runs/recipe/$ds/default --record $R/recipe/${ds}_default     # the default: no flips on digits (hflip=False)
+    $V --flip --out runs/recipe/$ds/flip --record $R/recipe/${ds}_flip     # SimCLR's flip p=0.5 put back
     $V --epochs 30 --batch_size 256 --temperature 0.5 --crop_min 0.08 --image_aug --out runs/recipe/$ds/old --record $R/recipe/${ds}_old
     $V --crop_min 0.08 --out runs/recipe/$ds/crop0.08 --record $R/recipe/${ds}_crop0.08
     $V --crop_min 0.2 --out runs/recipe/$ds/crop0.2 --record $R/recipe/${ds}_crop0.2
