@@ -357,7 +357,7 @@ def provenance(command:str|None=None) -> dict:
     import torch
     root = Path(gps_ssl.__file__).resolve().parent.parent
     git = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True).stdout.strip()
-    try: commit, dirty = git('rev-parse', 'HEAD') or None, bool(git('status', '--porcelain', '--untracked-files=no'))
+    try: commit, dirty = git('rev-parse', 'HEAD') or None, bool(git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!nbs/results'))   # recorded results are outputs, not code
     except OSError: commit, dirty = None, None
     cpu = platform.processor() or platform.machine()
     try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))

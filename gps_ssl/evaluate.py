@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from .core import get_device
-from .data import ImageDataset, make_augmentation
+from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation
 
 # %% auto #0
 __all__ = ['extract_features', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'evaluate_features', 'effective_rank',
@@ -25,12 +25,20 @@ def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512, de
     "Backbone features of the un-augmented (`'none'`), normalised images of `ds`: `(feats [N, D] cpu, labels [N])`."
     device = get_device(device)
     was = backbone.training; backbone.eval()
-    tf = make_augmentation('none', ds, mean=stats[0], std=stats[1]) if stats is not None else 'none'
-    dl = DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers)
-    out, ys = [], []
-    for x, y in dl: out.append(backbone(x.to(device)).float().cpu()); ys.append(torch.as_tensor(y))
+    mean, std = stats if stats is not None else (None, None)
+    if isinstance(ds, ArrayImageDataset) and num_workers == 0:   # in memory: whole batches, normalised on the device
+        norm = BatchAugment('none', ds, mean=mean, std=std).to(device)
+        out = [backbone(norm(ds.get_images(np.arange(s, min(s + batch_size, len(ds)))).to(device))).float().cpu()
+               for s in range(0, len(ds), batch_size)]
+        ys = [torch.as_tensor(ds.targets)]
+    else:                                                         # files: decoded image by image in the loader's workers
+        tf = make_augmentation('none', ds, mean=mean, std=std)
+        out, ys = [], []
+        for x, y in DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers):
+            out.append(backbone(x.to(device)).float().cpu()); ys.append(torch.as_tensor(y))
     backbone.train(was)
-    return torch.cat(out), torch.cat(ys)
+    return (torch.cat(out) if out else torch.empty(0, 0)), torch.cat(ys)
+
 
 # %% ../nbs/09_eval.ipynb #de8e8e03
 def _labelled(tr, ytr, te, yte):
