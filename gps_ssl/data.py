@@ -275,7 +275,7 @@ def load_digits_dataset(split:str='train', size:int|None=None, **kwargs) -> Arra
         x, y = x[idx], y[idx]
     if size is not None and size != x.shape[1]:
         x = T.functional.resize(torch.from_numpy(x)[:, None], [size, size], antialias=True)[:, 0].numpy()
-    return ArrayImageDataset(x, y, [str(i) for i in range(10)], name='digits', hflip=False, **kwargs)
+    return ArrayImageDataset(x, y, [str(i) for i in range(10)], name='digits', **{'hflip': False, **kwargs})
 
 # %% ../nbs/01_data.ipynb #a86354bf
 import functools
@@ -305,7 +305,7 @@ def load_digits_m(split:str='train', **kwargs) -> ArrayImageDataset:
     "The `digits_m` testbed: digits painted in random colours on crops of scikit-learn's sample photos; splits train/test/prior/all."
     _check_split('digits_m', split, ('train', 'test', 'prior', 'all'))
     x, y, idx = _digits_m_arrays()
-    return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits_m', hflip=False, **kwargs)
+    return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits_m', **{'hflip': False, **kwargs})
 
 # %% ../nbs/01_data.ipynb #54204dd6
 def _take(ds:ImageDataset, idx) -> ImageDataset:
@@ -468,7 +468,8 @@ def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, s
     classes = [info['label'][k] for k in sorted(info['label'], key=int)]
     labels = np.asarray(d.labels)
     if info['task'] != 'multi-label, binary-class' and labels.ndim == 2: labels = labels[:, 0]
-    return ArrayImageDataset(np.asarray(d.imgs), labels, classes, name=flag, **kwargs)
+    hflip = not any(w in c.lower() for c in classes for w in ('left', 'right'))   # OrganMNIST: a mirrored left kidney is a right one
+    return ArrayImageDataset(np.asarray(d.imgs), labels, classes, name=flag, **{'hflip': hflip, **kwargs})
 
 # %% ../nbs/01_data.ipynb #1257ca47
 DATASETS = ('digits', 'digits_m', 'npz:PATH', 'folder:PATH', 'images:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
