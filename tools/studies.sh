@@ -2,7 +2,7 @@
 # Every recorded study, in order: the exact commands behind the tables in nbs/results/ and the README.
 # Runs go to runs/ (ignored); the small results.{json,md,png} are recorded in nbs/results/<study>/.
 # `bash tools/studies.sh recipe|digits|digits_m|six|sepp|clsp|all` (about 2 CPU-hours in all on 2 cores;
-# `recipe_default` runs only the two default/flip pairs).
+# `recipe_default` runs only the two default/flip pairs, `recipe_more` the settings screened first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" MPLBACKEND=Agg
@@ -25,12 +25,21 @@ if [[ $what == recipe || $what == all ]]; then   # choosing the small-image reci
     $V --epochs 30 --batch_size 256 --temperature 0.5 --crop_min 0.08 --image_aug --out runs/recipe/$ds/old --record $R/recipe/${ds}_old
     $V --crop_min 0.08 --out runs/recipe/$ds/crop0.08 --record $R/recipe/${ds}_crop0.08
     $V --crop_min 0.2 --out runs/recipe/$ds/crop0.2 --record $R/recipe/${ds}_crop0.2
-    if [[ $ds == digits ]]; then   # (on digits_m only the crop was compared again: the session's CPU time ran short)
+    if [[ $ds == digits ]]; then   # (on digits_m only the crop and the flip were compared: the session's CPU time ran short)
       $V --temperature 0.5 --out runs/recipe/$ds/t0.5 --record $R/recipe/${ds}_t0.5
       $V --epochs 100 --out runs/recipe/$ds/e100 --record $R/recipe/${ds}_e100
       $V --batch_size 256 --out runs/recipe/$ds/b256 --record $R/recipe/${ds}_b256
     fi
   done
+fi
+if [[ $what == recipe_more || $what == recipe || $what == all ]]; then   # settings first screened with flips, recorded under the default
+  V="$C --dataset digits --methods simclr --positives aug --augs strong --seeds 0,1,2 --references random,prior --eval_split val"
+  $V --lr 0.5 --out runs/recipe/digits/lr0.5 --record $R/recipe/digits_lr0.5
+  $V --temperature 0.1 --out runs/recipe/digits/t0.1 --record $R/recipe/digits_t0.1
+  $V --width 64 --out runs/recipe/digits/w64 --record $R/recipe/digits_w64
+  $V --head_scale 0.5 --out runs/recipe/digits/head0.5 --record $R/recipe/digits_head0.5
+  $V --crop_min 0.7 --out runs/recipe/digits/crop0.7 --record $R/recipe/digits_crop0.7
+  $V --weight_decay 1e-5 --out runs/recipe/digits/wd1e-5 --record $R/recipe/digits_wd1e-5
 fi
 if [[ $what == digits || $what == all ]]; then   # the main job on digits, with every reference row
   gps_ssl_compare --quiet --out runs/digits_main --record $R/digits_main
