@@ -101,7 +101,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
                       crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
                       feature_bn:bool=False, # an affine-free BatchNorm before the classifier (MAE's linear probing): scale-free features
                       seed:int=0, device=None, progress:bool=False) -> float:
-    "Top-1 accuracy of a linear classifier trained with SGD on the frozen `backbone` over augmented (crop + flip) images."
+    "Top-1 accuracy of a linear classifier trained with SGD on the frozen `backbone` over augmented images (crops, and flips where the dataset's `hflip` allows)."
     from gps_ssl.data import BatchAugment, dataset_stats
     from torch.utils.data import Subset
     from tqdm.auto import tqdm
