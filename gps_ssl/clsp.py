@@ -54,7 +54,9 @@ def _uint8(x:torch.Tensor) -> torch.Tensor: return ((x.clamp(-1, 1) + 1) * 127.5
 def _rng(): return dict(torch=torch.get_rng_state())
 
 def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps:int=20_000, batch_size:int=128,
-                    lr:float=2e-4, warmup:int=500, ema_decay:float=0.9999, flip:bool=True, seed:int=0,
+                    lr:float=2e-4, warmup:int=500, ema_decay:float=0.9999,
+                    flip:bool|None=None, # random horizontal flips; default: where the dataset's `hflip` allows (not on digits)
+                    seed:int=0,
                     ckpt_every:int=1000, resume:bool=False, progress:bool=True, device=None,
                     stop_after:int|None=None, # stop after this many steps (to simulate a killed run)
                    ) -> Path:
@@ -64,6 +66,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
     if ckpt.exists() and not resume:
         raise FileExistsError(f"{ckpt} exists; pass resume=True to continue it or choose another folder")
     device = get_device(device); seed_everything(seed)
+    flip = getattr(ds, 'hflip', True) if flip is None else bool(flip)
     size, c = ds.image_size[0], ds.channels
     unet = make_unet(config, size, c).to(device)
     ema = EMAModel(unet.parameters(), decay=ema_decay, use_ema_warmup=True)
@@ -118,7 +121,7 @@ def gps_ssl_diffusion(dataset:str='digits', # dataset name (as gps_ssl_train)
                       data_root:str=None, # folder holding the dataset files
                       config:str='tiny', # U-Net configuration: tiny or cifar
                       steps:int=6000, batch_size:int=128, lr:float=2e-4, warmup:int=500,
-                      ema_decay:float=0.9999, no_flip:store_true=False, # no random horizontal flip
+                      ema_decay:float=0.9999, no_flip:store_true=False, # no random horizontal flip (default: flip where the dataset's hflip allows; never on digits)
                       seed:int=0, ckpt_every:int=1000, device:str=None,
                       out:str='runs/diffusion', # output folder (diffusion.pt, samples.png)
                       resume:store_true=False, quiet:store_true=False,
@@ -126,7 +129,7 @@ def gps_ssl_diffusion(dataset:str='digits', # dataset name (as gps_ssl_train)
     "Train CLSP's unconditional diffusion model on a dataset's training images."
     from gps_ssl.data import get_dataset
     ds = get_dataset(dataset, root=data_root, split='train')
-    ck = train_diffusion(ds, out, config, steps, batch_size, lr, warmup, ema_decay, not no_flip, seed, ckpt_every, resume,
+    ck = train_diffusion(ds, out, config, steps, batch_size, lr, warmup, ema_decay, False if no_flip else None, seed, ckpt_every, resume,
                          not quiet, device)
     unet, _ = load_diffusion(ck, device)
     sample_grid(unet, ds, n=64, path=Path(out) / 'samples.png'); print(f"wrote {ck} and {Path(out) / 'samples.png'}")
