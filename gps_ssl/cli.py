@@ -28,6 +28,7 @@ __all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
+def _is_bool(t:str) -> bool: return t.replace(' ', '') in ('bool', 'bool|None')   # a flag: --x / --no-x
 
 def coerce_setting(name:str, value):
     "`value` as the type of `TrainConfig.name` (from a command line, YAML or JSON), or a one-line error."
@@ -40,7 +41,7 @@ def coerce_setting(name:str, value):
             if value == 'adaptive': return value
             try: return float(value)
             except (TypeError, ValueError): raise ValueError(f"--tau must be a number or 'adaptive', got {value!r}") from None
-        if t.replace(' ', '') in ('bool', 'bool|None'):
+        if _is_bool(t):
             if isinstance(value, bool): return value
             if str(value).lower() in ('true', 'yes', '1'): return True
             if str(value).lower() in ('false', 'no', '0'): return False
@@ -78,7 +79,7 @@ def add_config_args(parser:argparse.ArgumentParser, skip=()) -> argparse.Argumen
         if f.name in skip: continue
         help_, choices = f.metadata.get('help', ''), f.metadata.get('choices')
         kw = dict(default=argparse.SUPPRESS, help=f"{help_} (default: {f.default})".replace('%', '%%'))
-        if str(f.type).replace(' ', '') in ('bool', 'bool|None'): kw['action'] = argparse.BooleanOptionalAction
+        if _is_bool(str(f.type)): kw['action'] = argparse.BooleanOptionalAction
         else: kw.update(type=lambda v, n=f.name: _argtype(n, v), choices=choices, metavar=None if choices else f.name.upper())
         parser.add_argument(f'--{f.name}', **kw)
     return parser

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .core import (seed_everything, get_device, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
                           CorruptFileError)
-from .data import ImageDataset, make_augmentation, show_image
+from .data import ImageDataset, flips, make_augmentation, show_image
 
 # %% auto #0
 __all__ = ['UNET_CONFIGS', 'DIFFUSION_FORMAT', 'BANK_FORMAT', 'CLSP_LAMBDA', 'make_unet', 'make_noise_scheduler',
@@ -66,7 +66,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
     if ckpt.exists() and not resume:
         raise FileExistsError(f"{ckpt} exists; pass resume=True to continue it or choose another folder")
     device = get_device(device); seed_everything(seed)
-    flip = getattr(ds, 'hflip', True) if flip is None else bool(flip)
+    flip = flips(ds, flip)
     size, c = ds.image_size[0], ds.channels
     unet = make_unet(config, size, c).to(device)
     ema = EMAModel(unet.parameters(), decay=ema_decay, use_ema_warmup=True)

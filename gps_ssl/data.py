@@ -18,7 +18,7 @@ from fastcore.script import call_parse, store_true
 from .core import fingerprint, cache_dir, seed_everything
 
 # %% auto #0
-__all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'default_crop_min',
+__all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'default_crop_min', 'flips',
            'dataset_stats', 'make_augmentation', 'BatchAugment', 'DatasetNotFoundError', 'default_data_root',
            'load_digits_dataset', 'load_digits_m', 'split_off', 'load_npz_dataset', 'load_image_tree',
            'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist',
@@ -125,6 +125,10 @@ def default_crop_min(image_size) -> float:
     size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
     return 0.08 if min(size) >= 32 else 0.5
 
+def flips(ds:ImageDataset|None, flip:bool|None=None) -> bool:
+    "Whether augmentations mirror images: `flip` if given, else the dataset's `hflip` (True without a dataset)."
+    return bool(flip) if flip is not None else getattr(ds, 'hflip', True) if ds is not None else True
+
 def dataset_stats(ds:ImageDataset, max_images:int=10_000, seed:int=0) -> tuple[tuple, tuple]:
     "Per-channel mean and std in [0, 1] (from up to `max_images` images; ImageNet's for file datasets)."
     if not isinstance(ds, ArrayImageDataset): return tuple(_IMAGENET_STATS[0][:ds.channels]), tuple(_IMAGENET_STATS[1][:ds.channels])
@@ -166,7 +170,7 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
         if blur if blur is not None else min(size) > 32:
             k = max(3, int(0.1 * min(size)) // 2 * 2 + 1)
             ops.append(T.RandomApply([T.GaussianBlur(k, sigma=(0.1, 2.0))], p=0.5))
-        if (ds.hflip if ds is not None else True) if flip is None else flip: ops.append(T.RandomHorizontalFlip(0.5))
+        if flips(ds, flip): ops.append(T.RandomHorizontalFlip(0.5))
     else:
         if ds is None or tuple(ds.image_size) != size: ops.append(T.Resize(size, antialias=True))
         if kind == 'weak': ops.append(T.RandomHorizontalFlip(0.5))
@@ -199,7 +203,7 @@ class BatchAugment(torch.nn.Module):
         self.register_buffer('std', torch.tensor(list(std)[:self.channels]).view(1, -1, 1, 1), persistent=False)
         crop_scale = crop_scale or (default_crop_min(self.size), 1.0)
         self.jitter, self.jitter_p, self.gray_p, self.crop_scale, self.ratio = tuple(jitter), jitter_p, gray_p, crop_scale, ratio
-        self.flip = (ds.hflip if ds is not None else True) if flip is None else bool(flip)
+        self.flip = flips(ds, flip)
 
     def _u(self, n, lo, hi, dev, g): return lo + (hi - lo) * torch.rand(n, generator=g).to(dev)
 
