@@ -178,7 +178,7 @@ def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicre
             for m in methods:
                 for p in positives:
                     cfg = dict(dataset=dataset, method=m, positives=p, epochs=epochs, backbone=backbone, batch_size=batch_size,
-                               aug=aug, probe_epochs=1, device=device, **kw)
+                               aug=aug, probe_c=1.0, device=device, **kw)
                     runs.setdefault((m, p), []).append(train_fresh(cfg, Path(d) / f'{m}_{p}_{r}'))
     rows = [dict(dataset=label or dataset, backbone=backbone, aug=aug + ('/batch' if kw.get('gpu_aug') else ''), method=m, positives=p, batch=batch_size, runs=len(rs),
                  images_per_s=float(np.median([x['images_per_s'] for x in rs])), peak_mb=float(np.median([x['peak_mb'] for x in rs])),

@@ -16,15 +16,15 @@ from .core import atomic_write_json, atomic_write_bytes
 from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES, OPTIMIZERS, ALL_METHODS
 from .data import AUGMENTATIONS
 from .core import CorruptFileError
-from .evaluate import mean_std, paired_interval, verdict
+from .evaluate import mean_std, paired_interval, verdict, holm
 
 # %% auto #0
 __all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_config_args', 'config_from', 'train_parser',
            'gps_ssl_train', 'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'short_spec', 'group_of',
-           'row_name', 'summarize', 'default_comparisons', 'paired_comparisons', 'results_markdown', 'plot_results',
-           'provenance', 'study', 'write_results', 'refresh_results', 'load_results', 'compare_parser',
-           'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme', 'main_train', 'main_compare',
-           'main_readme', 'main_eval', 'main_data', 'main_diffusion']
+           'row_name', 'summarize', 'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons',
+           'results_markdown', 'plot_results', 'provenance', 'study', 'write_results', 'refresh_results',
+           'load_results', 'compare_parser', 'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme',
+           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
@@ -172,7 +172,7 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
     out = dict(checkpoint=str(checkpoint), dataset=cfg.dataset, protocol=protocol, seed=seed)
     if protocol == 'fast':
         f = (*extract_features(bb, mem, device=device, stats=stats), *extract_features(bb, query, device=device, stats=stats))
-        out.update(evaluate_features(*f, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, seed, device), knn_k=cfg.knn_k, probe_epochs=cfg.probe_epochs)
+        out.update(evaluate_features(*f, cfg.knn_k, cfg.knn_t, cfg.probe_c), knn_t=cfg.knn_t)
     else:
         out.update(linear_top1=linear_eval_paper(bb, mem, query, stats, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                                                  device=device, progress=progress, feature_bn=feature_bn), epochs=epochs, lr=lr, batch_size=batch_size, feature_bn=feature_bn)
@@ -214,7 +214,7 @@ def cli_main(fn, # a command: a `call_parse` function, or one with a `.parser(pr
 # %% ../nbs/11_cli.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
                     mocov2='MoCo-v2', nnclr_paper='NNCLR (paper)')
-_PREFIX = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs ',
+_PREFIX = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs ', 'sepp:instance': 'steps-matched ',
            'clsp': 'CLSP-', 'clsp:aug': '3-view '}
 _METRICS = ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view')
 
@@ -253,6 +253,9 @@ def summarize(runs:list[dict]) -> list[dict]:
                    prior=r0.get('prior') or '-', seeds=len(rs), seed_list=[r['seed'] for r in rs])
         for key in _METRICS:
             if all(key in r for r in rs): row[key], row[key + '_std'] = mean_std([r[key] for r in rs])
+        accs = [(r.get('knn_top1'), r.get('linear_top1')) for r in rs]
+        row['deterministic'] = len(rs) > 1 and len(set(accs)) == 1      # every seed the same numbers (e.g. the raw pixels)
+        if any('eval_images' in r for r in rs): row['eval_images'] = max(r.get('eval_images', 0) for r in rs)
         rows.append(row)
     return sorted(rows, key=lambda r: (r['reference'] is None, REFERENCES.index(r['reference']) if r['reference'] else 0))
 
@@ -263,11 +266,11 @@ def default_comparisons(rows:list[dict]) -> list[tuple[str, str]]:
     trained = [r for r in rows if not r['reference']]
     g = lambda r, pos: '|'.join([r['method'], pos, r['aug'], r.get('prior', '-') or '-'])
     for r in trained:                      # the controls each method is built to beat
-        for pos, ctl in (('sepp', 'sepp:random'), ('sepp:oracle', 'sepp'), ('clsp', 'clsp:aug')):
+        for pos, ctl in (('sepp', 'sepp:instance'), ('sepp', 'sepp:random'), ('sepp:oracle', 'sepp'), ('clsp', 'clsp:aug')):
             if r['positives'] == pos and g(r, ctl) in by: out.append((r['group'], g(r, ctl)))
     for r in trained:
         base = '|'.join([r['method'], 'aug', r['aug'], '-'])
-        if r['positives'] != 'aug' and base in by: out.append((r['group'], base))
+        if r['positives'] not in ('aug', 'sepp:instance') and base in by and (r['group'], base) not in out: out.append((r['group'], base))
         if r['positives'] == 'aug' and r['aug'] == 'strong' and '|'.join([r['method'], 'aug', 'weak', '-']) in by:
             out.append((r['group'], '|'.join([r['method'], 'aug', 'weak', '-'])))
     priors = [g for g in by if g.startswith('ref|prior|')]
@@ -279,25 +282,53 @@ def default_comparisons(rows:list[dict]) -> list[tuple[str, str]]:
             out.append((r['group'], priors[0] if len(priors) == 1 else 'ref|prior|-|pixels'))
     return out
 
-def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('knn_top1', 'linear_top1')) -> list[dict]:
-    "Paired differences (group - baseline) over the seeds both hold, with 95 % t-intervals and a verdict per metric."
+def default_primary(pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
+    "The questions a study asks when it names none: each sampler against its own control (SePP against its steps-matched baseline, CLSP against its three-view control, GPS against plain augmentation); in a study of plain augmentation, the trained rows against the prior and the untrained backbone."
+    pos = lambda g: g.split('|')[1] if not g.startswith('ref|') else 'ref'
+    ctl = {('sepp', 'sepp:instance'), ('clsp', 'clsp:aug'), ('gps', 'aug')}
+    out = [(a, b) for a, b in pairs if (pos(a), pos(b)) in ctl]
+    if not any(pos(a) == 'sepp' for a, _ in out): out += [(a, b) for a, b in pairs if (pos(a), pos(b)) == ('sepp', 'aug')]
+    return out or [(a, b) for a, b in pairs if pos(a) == 'aug' and b.startswith(('ref|prior|', 'ref|random|'))]
+
+def match_pairs(spec, pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
+    "The pairs named by `spec`: `A~B` patterns (fnmatch over the group keys `method|positives|aug|prior`, e.g. `simclr|gps|weak|*~simclr|aug|weak|-`), separated by `;`."
+    import fnmatch
+    pats = [p.strip() for p in (spec.split(';') if isinstance(spec, str) else spec) if p.strip()]
+    out = []
+    for pat in pats:
+        if '~' not in pat: raise ValueError(f"primary comparison {pat!r} must be ROW~BASELINE (group-key patterns, e.g. 'simclr|gps|weak|*~simclr|aug|weak|-')")
+        a, b = pat.split('~', 1); hit = [(x, y) for x, y in pairs if fnmatch.fnmatchcase(x, a) and fnmatch.fnmatchcase(y, b)]
+        if not hit: raise ValueError(f"primary comparison {pat!r} matches none of the study's comparisons: {', '.join(x + '~' + y for x, y in pairs)}")
+        out += [h for h in hit if h not in out]
+    return out
+
+def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('knn_top1', 'linear_top1'),
+                       primary=None, # the pairs that are the study's questions (default `default_primary`): Holm-corrected, listed first
+                      ) -> list[dict]:
+    "Paired differences (group - baseline) over the seeds both hold, with 95 % t-intervals; primary ones first, with Holm-adjusted verdicts."
     by = {}
     for r in runs: by.setdefault(group_of(r), {})[r['seed']] = r
+    prim = default_primary(pairs) if primary is None else match_pairs(primary, pairs) if isinstance(primary, str) else list(primary)
+    pairs = prim + [p for p in pairs if p not in prim]
     out = []
     for a, b in pairs:
         seeds = sorted(set(by[a]) & set(by[b]))
-        c = dict(group=a, baseline=b, seeds=seeds)
-        for m in metrics:
-            iv = paired_interval([by[a][s][m] for s in seeds], [by[b][s][m] for s in seeds])
-            c[m] = dict(iv, verdict=verdict(iv))
+        c = dict(group=a, baseline=b, seeds=seeds, primary=(a, b) in prim)
+        for m in metrics: c[m] = paired_interval([by[a][s][m] for s in seeds], [by[b][s][m] for s in seeds])
         out.append(c)
+    ps = [c[m]['p'] for c in out if c['primary'] for m in metrics]
+    adj = iter(holm(ps))
+    for c in out:
+        for m in metrics:
+            if c['primary']: c[m]['p_holm'] = next(adj)
+            c[m]['verdict'] = verdict(c[m])
     return out
 
 # %% ../nbs/11_cli.ipynb #e75acd82
 def _pm(row, key, scale=100., digits=2):
     if key not in row: return '-'
     s = row[key + '_std']
-    return f"{scale * row[key]:.{digits}f}" + ('' if s != s else f" ± {scale * s:.{digits}f}")
+    return f"{scale * row[key]:.{digits}f}" + ('' if s != s or row.get('deterministic') else f" ± {scale * s:.{digits}f}")
 
 def _label(rows_by_group, g):
     r = rows_by_group[g]; name = row_name(r)
@@ -307,8 +338,24 @@ def _label(rows_by_group, g):
     extra = f", {short_spec(r['prior'])}" if r['positives'].split(':')[0] in ('gps', 'sepp') else ''
     return f"{name} ({r['aug']}{extra})"
 
+def _diff(c):
+    if c['n'] < 2: return f"{100 * c['mean']:+.2f} [n=1]"
+    return f"{100 * c['mean']:+.2f} [{100 * c['lo']:+.2f}, {100 * c['hi']:+.2f}]" + ('†' if c.get('degenerate') else '')
+
+def _comparison_lines(comps, by, primary:bool) -> list[str]:
+    if primary:
+        head = ['| comparison | seeds | Δ kNN [95 % CI] | p (Holm) | kNN | Δ linear [95 % CI] | p (Holm) | linear |', '|---|---|---|---|---|---|---|---|']
+        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c['knn_top1'])} | "
+                         f"{c['knn_top1']['p_holm']:.3f} | **{c['knn_top1']['verdict']}** | {_diff(c['linear_top1'])} | "
+                         f"{c['linear_top1']['p_holm']:.3f} | **{c['linear_top1']['verdict']}** |")
+    else:
+        head = ['| comparison | seeds | Δ kNN [95 % CI] | kNN | Δ linear [95 % CI] | linear |', '|---|---|---|---|---|---|']
+        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c['knn_top1'])} | "
+                         f"{c['knn_top1']['verdict']} | {_diff(c['linear_top1'])} | {c['linear_top1']['verdict']} |")
+    return head + [row(c) for c in comps]
+
 def results_markdown(results:dict) -> str:
-    "The markdown of a recorded study (`results.json`): the table with its reference rows, then the paired differences."
+    "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones."
     rows = results['summary']
     extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'))
              if any(k in r for r in rows)]
@@ -316,17 +363,26 @@ def results_markdown(results:dict) -> str:
              '|---|---|---|---|---|---|---|' + '---|' * len(extra)]
     for r in rows:
         pur = f"{r['positive_purity']:.3f}" if 'positive_purity' in r else '-'
-        lines.append(f"| {row_name(r)} | {r['aug']} | {short_spec(r['prior']) if r['prior'] != '-' else '-'} | {r['seeds']} | "
+        lines.append(f"| {row_name(r)} | {r['aug']} | {short_spec(r['prior']) if r['prior'] != '-' else '-'} | "
+                     f"{'deterministic' if r.get('deterministic') else r['seeds']} | "
                      f"{_pm(r, 'knn_top1')} | {_pm(r, 'linear_top1')} | {pur} |" + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
     comps = results.get('comparisons', [])
     if comps:
         by = {r['group']: r for r in rows}
-        f = lambda c: f"{100 * c['mean']:+.2f} [{100 * c['lo']:+.2f}, {100 * c['hi']:+.2f}]" if c['n'] > 1 else f"{100 * c['mean']:+.2f} [n=1]"
-        lines += ['', 'Paired differences over the same seeds (points, mean and 95 % t-interval); a gain or a loss only where the interval excludes 0:', '',
-                  '| comparison | seeds | Δ kNN | kNN | Δ linear | linear |', '|---|---|---|---|---|---|']
-        for c in comps:
-            lines.append(f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {f(c['knn_top1'])} | "
-                         f"{c['knn_top1']['verdict']} | {f(c['linear_top1'])} | {c['linear_top1']['verdict']} |")
+        prim, sec = [c for c in comps if c.get('primary')], [c for c in comps if not c.get('primary')]
+        ev = (results.get('protocol') or {})
+        lines += ['', f"kNN: weighted cosine, k={ev.get('knn_k', '?')}, T={ev.get('knn_t', '?')}; linear: converged logistic regression, "
+                  "L2 chosen on a validation fifth of the training features. Differences are paired over the same seeds (points)."]
+        if prim:
+            lines += ['', f"**Primary comparisons** (the study's questions): gain / loss where the Holm-adjusted paired t-test "
+                      f"over these {2 * len(prim)} tests gives p < 0.05.", ''] + _comparison_lines(prim, by, True)
+        if sec:
+            lines += ['', 'Secondary comparisons (unadjusted 95 % t-intervals; a gain or a loss where the interval excludes 0):', ''] \
+                     + _comparison_lines(sec, by, False)
+        if any(c[m].get('degenerate') for c in comps for m in ('knn_top1', 'linear_top1')):
+            n = max((r.get('eval_images', 0) for r in rows), default=0)
+            lines += ['', f"† every seed gave the same difference, so the interval is a point: the seeds agree, not the value is exact"
+                      + (f" (accuracy on {n} evaluation images moves in steps of {100 / n:.2f} points)." if n else ".")]
     pv = results.get('provenance')
     if pv:
         lines += ['', f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores ({pv['cpu']}"
@@ -335,19 +391,31 @@ def results_markdown(results:dict) -> str:
     return '\n'.join(lines) + '\n'
 
 def plot_results(results:dict, path=None):
-    "Bars of kNN and linear accuracy per row with sample-std error bars; reference rows hatched."
+    "Left: kNN and linear accuracy per row (mean ± sample std; reference rows hatched). Right: the primary paired differences with their 95 % intervals."
     import matplotlib.pyplot as plt
     rows = results['summary']; by = {r['group']: r for r in rows}
-    fig, ax = plt.subplots(figsize=(1.6 + 1.25 * len(rows), 3.4))
-    x = np.arange(len(rows))
+    prim = [c for c in results.get('comparisons', []) if c.get('primary')]
+    fig, axs = plt.subplots(1, 2 if prim else 1, figsize=(10, 0.9 + 0.42 * max(len(rows), 2 * len(prim))), squeeze=False,
+                            gridspec_kw=dict(width_ratios=[1, 1] if prim else [1]))
+    ax = axs[0, 0]; y = np.arange(len(rows))[::-1]
     for j, key in enumerate(('knn_top1', 'linear_top1')):
-        bars = ax.bar(x + (j - 0.5) * 0.38, [100 * r[key] for r in rows], 0.38, capsize=3, color=f'C{j}', label=key.replace('_top1', ''),
-                      yerr=[0 if r[key + '_std'] != r[key + '_std'] else 100 * r[key + '_std'] for r in rows])
+        bars = ax.barh(y + (0.5 - j) * 0.38, [100 * r[key] for r in rows], 0.38, color=f'C{j}', label=key.replace('_top1', ''),
+                       xerr=[0 if r[key + '_std'] != r[key + '_std'] else 100 * r[key + '_std'] for r in rows], capsize=2)
         for b, r in zip(bars, rows):
             if r['reference']: b.set_hatch('//'); b.set_alpha(0.6)
-    ax.set_xticks(x, [_label(by, r['group']).replace(' (', '\n(') for r in rows], fontsize=7)
-    ax.set_ylabel('top-1 accuracy (%)'); ax.legend(fontsize=8, loc='lower right'); ax.set_ylim(0, 100)
-    ax.set_title(f"{results['config']['dataset']}: mean ± sample std over seeds (hatched: reference rows)", fontsize=9)
+    lo = min(100 * min(r['knn_top1'], r['linear_top1']) for r in rows)
+    ax.set_yticks(y, [_label(by, r['group']) for r in rows], fontsize=7); ax.set_xlim(max(0, lo - 10), 100)
+    ax.set_xlabel('top-1 accuracy (%)'); ax.legend(fontsize=7, loc='lower right')
+    ax.set_title(f"{results['config']['dataset']}: mean ± std over seeds (hatched: references)", fontsize=8)
+    if prim:
+        ax = axs[0, 1]; yy = np.arange(len(prim))[::-1]
+        for j, key in enumerate(('knn_top1', 'linear_top1')):
+            m = np.array([100 * c[key]['mean'] for c in prim]); lo_ = np.array([100 * c[key]['lo'] for c in prim]); hi = np.array([100 * c[key]['hi'] for c in prim])
+            ax.errorbar(m, yy + (0.15 - 0.3 * j), xerr=[m - lo_, hi - m], fmt='o', color=f'C{j}', capsize=3, label=key.replace('_top1', ''))
+        ax.axvline(0, color='k', lw=0.8)
+        ax.set_yticks(yy, [f"{_label(by, c['group'])}\n− {_label(by, c['baseline'])}" for c in prim], fontsize=7)
+        ax.yaxis.tick_right(); ax.set_xlabel('paired difference (points), 95 % interval'); ax.legend(fontsize=7)
+        ax.set_title('primary comparisons', fontsize=8)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
@@ -395,7 +463,9 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
           out='runs/compare', # one folder per run and per reference
           record=None, # also write results.json / results.md / results.png here (a tracked results folder)
           command:str|None=None, # the command recorded as the results' source
-          overwrite:bool=False, progress:bool=False) -> dict:
+          overwrite:bool=False, progress:bool=False,
+          primary=None, # the study's questions: `A~B` group-key patterns separated by ';' (default: `default_primary`)
+         ) -> dict:
     "Train a grid (methods x positives x augs x seeds x GPS priors), add the reference rows, and write the results."
     sp = lambda v: [x for x in v.split(',') if x] if isinstance(v, str) else list(v or [])
     base = base or TrainConfig(); out = Path(out); t0 = time.time()
@@ -439,10 +509,11 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
         else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False)   # the study draws its own figure
         runs.append(dict(rec, **m))
     rows = summarize(runs)
-    res = dict(config=asdict(base), grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors,
+    res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C on a validation fifth'),
+               grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors, primary=primary,
                                               references=refs, supervised_aug=sup_aug),
                provenance=dict(provenance(command), seconds=round(time.time() - t0, 1)),
-               summary=rows, comparisons=paired_comparisons(runs, default_comparisons(rows)), runs=runs)
+               summary=rows, comparisons=paired_comparisons(runs, default_comparisons(rows), primary=primary), runs=runs)
     for folder in [out] + ([Path(record)] if record else []): write_results(res, folder)
     return res
 
@@ -457,7 +528,7 @@ def write_results(res:dict, folder) -> Path:
 def refresh_results(folder) -> dict:
     "Recompute a recorded study's summary and comparisons from its recorded runs (after a change to how they are derived); the runs and the provenance are kept."
     res = load_results(folder); rows = summarize(res['runs'])
-    res.update(summary=rows, comparisons=paired_comparisons(res['runs'], default_comparisons(rows)))
+    res.update(summary=rows, comparisons=paired_comparisons(res['runs'], default_comparisons(rows), primary=res['grid'].get('primary')))
     write_results(res, Path(folder) if Path(folder).is_dir() else Path(folder).parent)
     return res
 
@@ -483,6 +554,8 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     g.add_argument('--prior', help='GPS prior(s), comma-separated: one GPS row per prior (default: pixels)')
     g.add_argument('--references', default='random,prior,supervised', help="reference rows: random (untrained backbone), prior (g(x) / SePP encoder), supervised; '' for none")
     g.add_argument('--supervised_aug', help='augmentation of the supervised reference (default: strong if in --augs)')
+    g.add_argument('--primary', help="the study's questions, Holm-corrected and listed first: ROW~BASELINE group-key patterns separated by ';', "
+                   "e.g. 'simclr|gps|weak|*~simclr|aug|weak|-' (default: each sampler against its control)")
     add_config_args(p.add_argument_group('settings of every run (as gps_ssl_train)'), skip=_GRID)
     r = p.add_argument_group('output')
     r.add_argument('--out', default='runs/compare', help='output folder, one sub-folder per run and per reference (default: runs/compare)')
@@ -494,7 +567,7 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     return p
 
 def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
-                    prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None,
+                    prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None, primary:str|None=None,
                     out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False,
                     quiet:bool=False, debug:bool=False,
                     **settings): # any other `TrainConfig` field, for every run
@@ -508,7 +581,7 @@ def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|N
            + (f":{fv['clsp_control']}" if fv.get('clsp_control', 'none') != 'none' else '')
     res = study(base, methods or fv.get('method', 'simclr'), positives or (pos0 if config else 'aug,gps'),
                 augs or (fv.get('aug') if config else None) or 'weak,strong', seeds or (str(fv['seed']) if 'seed' in fv else '0,1,2'),
-                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet)
+                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet, primary=primary)
     print(results_markdown(res))
     print(f"wrote {Path(out) / 'results.md'}, results.json, results.png" + (f" (and into {record})" if record else ''))
 gps_ssl_compare.parser = compare_parser

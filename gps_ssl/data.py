@@ -20,7 +20,7 @@ from .core import fingerprint, cache_dir, seed_everything
 # %% auto #0
 __all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'default_crop_min', 'flips',
            'dataset_stats', 'make_augmentation', 'BatchAugment', 'DatasetNotFoundError', 'default_data_root',
-           'load_digits_dataset', 'load_digits_m', 'split_off', 'load_npz_dataset', 'load_image_tree',
+           'load_digits_dataset', 'load_digits_m', 'load_digits28', 'split_off', 'load_npz_dataset', 'load_image_tree',
            'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist',
            'get_dataset', 'show_image', 'show_views', 'gps_ssl_data']
 
@@ -311,6 +311,31 @@ def load_digits_m(split:str='train', **kwargs) -> ArrayImageDataset:
     x, y, idx = _digits_m_arrays()
     return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits_m', **{'hflip': False, **kwargs})
 
+# %% ../nbs/01_data.ipynb #afed7c71
+@functools.lru_cache(maxsize=1)
+def _digits28_arrays(seed:int=0):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    import torchvision.transforms.v2 as T2
+    d = load_digits()
+    x = T.functional.resize(torch.from_numpy(d.images / 16).float()[:, None], [20, 20], antialias=True).clamp(0, 1)
+    x = torch.nn.functional.pad(x, (4, 4, 4, 4))                                         # MNIST's 20 px box in 28 px
+    tf = T2.Compose([T2.RandomAffine(degrees=12, translate=(2 / 28, 2 / 28), scale=(0.85, 1.1), shear=8),
+                     T2.ElasticTransform(alpha=34.0, sigma=4.0)])
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        x = torch.stack([tf(im) for im in x])
+    x = (x[:, 0].clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    y = d.target.astype(np.int64)
+    tr, te = train_test_split(np.arange(len(y)), test_size=0.25, random_state=0, stratify=y)   # digits' own split
+    return x, y, dict(train=np.sort(tr), test=np.sort(te), all=np.arange(len(y)))
+
+def load_digits28(split:str='train', **kwargs) -> ArrayImageDataset:
+    "The `digits28` testbed: scikit-learn's digits at 28 px with a fixed affine + elastic distortion each; splits train/test/all."
+    _check_split('digits28', split, ('train', 'test', 'all'))
+    x, y, idx = _digits28_arrays()
+    return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits28', **{'hflip': False, **kwargs})
+
 # %% ../nbs/01_data.ipynb #54204dd6
 def _take(ds:ImageDataset, idx) -> ImageDataset:
     idx = np.asarray(idx)
@@ -476,7 +501,7 @@ def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, s
     return ArrayImageDataset(np.asarray(d.imgs), labels, classes, name=flag, **{'hflip': hflip, **kwargs})
 
 # %% ../nbs/01_data.ipynb #1257ca47
-DATASETS = ('digits', 'digits_m', 'npz:PATH', 'folder:PATH', 'images:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
+DATASETS = ('digits', 'digits_m', 'digits28', 'npz:PATH', 'folder:PATH', 'images:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
 
 def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cifar10', 'npz:/data/x.npz', 'pathmnist'
                 root:str|Path|None=None, # where torchvision / MedMNIST files live (default `$GPS_SSL_DATA` or the cache)
@@ -493,6 +518,7 @@ def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cif
     n = name.lower()
     if n == 'digits': return load_digits_dataset(split, size=size, **kw)
     if n == 'digits_m': return load_digits_m(split, **kw)
+    if n == 'digits28': return load_digits28(split, **kw)
     if n.startswith('npz:'): return load_npz_dataset(name[4:], split, **kw)
     if n.startswith('folder:'): return load_folder_dataset(name[7:], split, size=size, **kw)
     if n.startswith('images:'): return load_image_tree(name[7:], size=size, **kw)

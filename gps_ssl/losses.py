@@ -60,39 +60,55 @@ def ema_update(target:nn.Module, online:nn.Module, tau:float):
 
 # %% ../nbs/08_losses.ipynb #ca5d9e69
 class FeatureQueue(nn.Module):
-    "A FIFO queue of `size` L2-normalised `dim`-d features, persistent in `state_dict`."
+    "A FIFO queue of `size` L2-normalised `dim`-d features and the dataset index of each (-1: none), persistent in `state_dict`."
     def __init__(self, size:int, dim:int, seed:int=0):
         super().__init__()
         if size < 1: raise ValueError(f"queue size must be >= 1, got {size}")
         g = torch.Generator().manual_seed(seed)
         self.register_buffer('bank', F.normalize(torch.randn(size, dim, generator=g), dim=1))
+        self.register_buffer('ids', torch.full((size,), -1, dtype=torch.long))
         self.register_buffer('ptr', torch.zeros((), dtype=torch.long))
         self.register_buffer('filled', torch.zeros((), dtype=torch.long))
     @torch.no_grad()
-    def push(self, z:torch.Tensor):
-        "Enqueue `z` (oldest entries are overwritten)."
+    def push(self, z:torch.Tensor, ids:torch.Tensor|None=None):
+        "Enqueue `z` with its dataset indices `ids` (oldest entries are overwritten)."
         z = F.normalize(z.detach(), dim=1).to(self.bank.dtype)
-        n, size = len(z), len(self.bank)
-        if n >= size: self.bank.copy_(z[-size:]); self.ptr.zero_(); self.filled.fill_(size); return
+        ids = torch.full((len(z),), -1, dtype=torch.long) if ids is None else torch.as_tensor(ids).long()
+        ids = ids.to(self.ids.device); n, size = len(z), len(self.bank)
+        if n >= size: self.bank.copy_(z[-size:]); self.ids.copy_(ids[-size:]); self.ptr.zero_(); self.filled.fill_(size); return
         i = int(self.ptr); e = i + n
-        if e <= size: self.bank[i:e] = z
-        else: self.bank[i:] = z[:size - i]; self.bank[:e - size] = z[size - i:]
+        if e <= size: self.bank[i:e] = z; self.ids[i:e] = ids
+        else:
+            self.bank[i:] = z[:size - i]; self.bank[:e - size] = z[size - i:]
+            self.ids[i:] = ids[:size - i]; self.ids[:e - size] = ids[size - i:]
         self.ptr.fill_(e % size); self.filled.fill_(min(size, int(self.filled) + n))
     def forward(self, z:torch.Tensor|None=None, update:bool=True) -> torch.Tensor:
         "The current bank (a copy, taken before `z` is pushed when `update`)."
         bank = self.bank.clone()
         if update and z is not None: self.push(z)
         return bank
+    def same(self, ids:torch.Tensor) -> torch.Tensor:
+        "`[B, size]` mask: True where the queue entry comes from the same image as row b (`ids[b]`; -1 never matches)."
+        ids = torch.as_tensor(ids).long().to(self.ids.device)
+        return (ids[:, None] == self.ids[None, :]) & (ids[:, None] >= 0)
     @torch.no_grad()
-    def nearest(self, z:torch.Tensor) -> torch.Tensor:
-        "NNCLR's support-set lookup: for each row of `z`, the most cosine-similar entry of the bank."
-        return self.bank[(F.normalize(z, dim=1) @ self.bank.T).argmax(1)]
+    def nearest(self, z:torch.Tensor, exclude:torch.Tensor|None=None, # [B] dataset index per row (its own entries are skipped), or a [B, size] mask
+                return_index:bool=False) -> torch.Tensor:
+        "NNCLR's support-set lookup: for each row of `z`, the most cosine-similar entry of the bank (not one of the same image)."
+        sim = F.normalize(z, dim=1).to(self.bank.dtype) @ self.bank.T
+        if exclude is not None: sim = sim.masked_fill(exclude if exclude.dtype == torch.bool else self.same(exclude), float('-inf'))
+        j = sim.argmax(1)
+        return (self.bank[j], j) if return_index else self.bank[j]
 
 # %% ../nbs/08_losses.ipynb #13a2d0da
-def moco_loss(q:torch.Tensor, k:torch.Tensor, queue:torch.Tensor, temperature:float=0.2) -> torch.Tensor:
+def moco_loss(q:torch.Tensor, k:torch.Tensor, queue:torch.Tensor, temperature:float=0.2,
+              mask:torch.Tensor|None=None, # [B, K] True for queue entries that are not negatives of row b (its own image)
+             ) -> torch.Tensor:
     "MoCo's InfoNCE: logits `[q.k, q.queue] / T`, the positive at position 0; no gradient into `k` or the queue."
     q, k, queue = F.normalize(q, dim=1), F.normalize(k.detach(), dim=1), F.normalize(queue.detach(), dim=1)
-    logits = torch.cat([(q * k).sum(1, keepdim=True), q @ queue.T], 1) / temperature
+    neg = q @ queue.T
+    if mask is not None: neg = neg.masked_fill(mask, float('-inf'))
+    logits = torch.cat([(q * k).sum(1, keepdim=True), neg], 1) / temperature
     return F.cross_entropy(logits, torch.zeros(len(q), dtype=torch.long, device=q.device))
 
 def nnclr_loss(nn_z:torch.Tensor, p:torch.Tensor, temperature:float=0.1) -> torch.Tensor:

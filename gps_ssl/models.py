@@ -36,15 +36,22 @@ def resnet(name:str='resnet18', # 'resnet18' or 'resnet50'
     return m
 
 # %% ../nbs/02_models.ipynb #1123e676
+def _rf(n_blocks_strides) -> int:
+    "Receptive field (px) of a stack of 3x3 convolutions with these strides."
+    rf, jump = 1, 1
+    for s in n_blocks_strides: rf += 2 * jump; jump *= s
+    return rf
+
 class SmallCNN(nn.Module):
-    "conv-BN-ReLU x4 (stride 1, 2, 1, 2) + global average pooling; `out_dim = 4 * width`."
-    def __init__(self, in_channels:int=3, width:int=32):
+    "conv-BN-ReLU x4 (stride 1, 2, 1, 2), plus a (1, 2) stage per halving the image needs down to 4 px, + global average pooling; `out_dim = 4 * width`."
+    def __init__(self, in_channels:int=3, width:int=32, image_size:int=8):
         super().__init__()
         w = width
         def blk(i, o, s): return [nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
-        self.features = nn.Sequential(*blk(in_channels, w, 1), *blk(w, 2*w, 2), *blk(2*w, 2*w, 1), *blk(2*w, 4*w, 2),
-                                      nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.out_dim = 4 * w
+        layers, strides, side = [*blk(in_channels, w, 1), *blk(w, 2*w, 2), *blk(2*w, 2*w, 1), *blk(2*w, 4*w, 2)], [1, 2, 1, 2], -(-image_size // 4)
+        while side > 4: layers += [*blk(4*w, 4*w, 1), *blk(4*w, 4*w, 2)]; strides += [1, 2]; side = -(-side // 2)
+        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.out_dim, self.receptive_field = 4 * w, _rf(strides)
     def forward(self, x): return self.features(x)
 
 # %% ../nbs/02_models.ipynb #b9e5ec79
@@ -57,7 +64,7 @@ def build_backbone(name:str='resnet18', # 'cnn', 'resnet18' or 'resnet50' (also 
                    width:int=32, # SmallCNN width
                   ) -> nn.Module:
     "A backbone by name, sized for `in_channels` x `image_size` images."
-    if name in ('cnn', 'small_cnn'): return SmallCNN(in_channels, width)
+    if name in ('cnn', 'small_cnn'): return SmallCNN(in_channels, width, image_size)
     if name.startswith('resnet'):
         return resnet(name, small_images=image_size <= 64 if small_images is None else small_images, in_channels=in_channels)
     raise ValueError(f"unknown backbone {name!r}; choose one of {BACKBONES}")

@@ -66,13 +66,14 @@ class SemanticSampler:
         return positive_purity(self.positive, labels, self.anchor)
 
 # %% ../nbs/06_sepp.ipynb #34cd699a
-def sepp_control(sampler:SemanticSampler, kind:str, # 'random' or 'oracle'
+def sepp_control(sampler:SemanticSampler, kind:str, # 'random', 'oracle' or 'instance'
                  labels=None, seed:int=0) -> SemanticSampler:
-    "A copy of `sampler` with each semantic pair's partner redrawn: uniformly ('random') or within the class ('oracle')."
-    if kind not in ('random', 'oracle'): raise ValueError(f"unknown SePP control {kind!r}; use 'random' or 'oracle'")
+    "A copy of `sampler` with each semantic pair's partner redrawn: uniformly ('random'), within the class ('oracle'), or the anchor itself ('instance')."
+    if kind not in ('random', 'oracle', 'instance'): raise ValueError(f"unknown SePP control {kind!r}; use 'random', 'oracle' or 'instance'")
     g = torch.Generator().manual_seed(seed)
     c = copy.copy(sampler); a = sampler.anchor; n = sampler.n
-    if kind == 'random':
+    if kind == 'instance': p = a.clone()                                                  # N + M instance pairs: the steps-matched baseline
+    elif kind == 'random':
         p = torch.randint(0, n - 1, (len(a),), generator=g); p = p + (p >= a).long()     # uniform over the others
     else:
         if labels is None: raise ValueError("the oracle control needs the labels")

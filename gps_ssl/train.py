@@ -91,6 +91,7 @@ class SSLMethod(nn.Module):
     def __init__(self, method:str, backbone:nn.Module, head_scale:float=1.0, temperature:float|None=None,
                  queue_size:int=65536, total_steps:int=1,
                  ema:float|None=None, # momentum of the target: the start of the cosine schedule (byol, moco; 0.99), or constant (mocov2; 0.999)
+                 ema_final:float|None=None, # the end of the cosine schedule (byol: 1.0; moco: 0.999, solo-learn's mocov2plus.yaml)
                  bn_splits:int=8, # mocov2: groups of the shuffled key batch, each with its own BN statistics (1 = off)
                 ):
         super().__init__()
@@ -99,11 +100,13 @@ class SSLMethod(nn.Module):
         self.projector, self.predictor = _heads(method, backbone.out_dim, head_scale)
         self.temperature = temperature or dict(simclr=0.2, nnclr=0.1, moco=0.2).get(self.kind)
         self.ema, self.bn_splits = ema or (0.999 if method == 'mocov2' else 0.99), bn_splits
+        self.ema_final = ema_final or (0.999 if method == 'moco' else 1.0)
         out = self.projector[-2 if isinstance(self.projector[-1], nn.BatchNorm1d) else -1].out_features
         if self.kind in ('byol', 'moco'):
             self.target_backbone, self.target_projector = copy.deepcopy(backbone), copy.deepcopy(self.projector)
             for p in list(self.target_backbone.parameters()) + list(self.target_projector.parameters()): p.requires_grad = False
         if self.kind in ('moco', 'nnclr'): self.queue = FeatureQueue(queue_size, out)
+        if method == 'moco': self.queue2 = FeatureQueue(queue_size, out, seed=1)   # MoCo-v2+: one queue per view (solo-learn, CLSP)
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
         self.amp_dtype = None   # torch.bfloat16 for mixed precision (set by `train` on CUDA)
 
@@ -132,19 +135,26 @@ from fastcore.basics import patch
 
 @patch
 def loss(self:SSLMethod, x1, x2, indexes=None,
-         x3=None, lam:float=0.0): # CLSP: a third (synthetic) view and the weight of its term
+         x3=None, lam:float=0.0, # CLSP: a third (synthetic) view and the weight of its term
+         ids=None): # (anchor, positive) dataset indices [B] each: queue entries of these images are never negatives or neighbours
     "The method's symmetric loss on (anchor view, positive view), plus `lam * mean(2 - 2cos(z1, z3))` with a third view."
     o1 = self(x1); o2 = None if self.method == 'mocov2' else self(x2)   # MoCo-v2 as published: only view 1 is a query
-    base = self._base_loss(o1, o2, x1, x2, indexes)
+    base = self._base_loss(o1, o2, x1, x2, indexes, ids)
     return base if x3 is None else base + lam * clsp_term(o1['z'], self(x3)['z'])
 
+def _own(queue, ids):
+    "Mask of `queue`'s entries that come from the anchor's or the positive's image (None without `ids`)."
+    return None if ids is None else queue.same(ids[0]) | queue.same(ids[1])
+
 @patch
-def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes):
+def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes, ids=None):
     m = self.kind
+    if ids is not None: ids = [torch.as_tensor(i).long().to(x1.device) for i in ids]
+    gid = (lambda j: None) if ids is None else (lambda j: gather_nograd(ids[j]))
     if self.method == 'mocov2':
         k2 = self.shuffled_target(x2)
-        l = moco_loss(o1['z'], k2, self.queue.bank.clone(), self.temperature)
-        self.queue.push(gather_nograd(k2))
+        l = moco_loss(o1['z'], k2, self.queue.bank.clone(), self.temperature, _own(self.queue, ids))
+        self.queue.push(gather_nograd(k2), gid(1))
         return l
     if m == 'simclr':
         return nt_xent_loss(gather(o1['z']), gather(o2['z']), self.temperature, None if indexes is None else gather_nograd(indexes))
@@ -153,25 +163,26 @@ def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes):
     if m == 'byol':
         t1, t2 = self.target(x1), self.target(x2)
         return byol_loss(o1['p'], t2) + byol_loss(o2['p'], t1)
-    if m == 'moco':
+    if m == 'moco':   # MoCo-v2+: view-1 queries against view-2 keys and the view-2 queue, and the other way round
         k1, k2 = self.target(x1), self.target(x2)
-        bank = self.queue.bank.clone()
-        l = (moco_loss(o1['z'], k2, bank, self.temperature) + moco_loss(o2['z'], k1, bank, self.temperature)) / 2
-        self.queue.push(gather_nograd(torch.cat([k1, k2])))
+        l = (moco_loss(o1['z'], k2, self.queue2.bank.clone(), self.temperature, _own(self.queue2, ids))
+             + moco_loss(o2['z'], k1, self.queue.bank.clone(), self.temperature, _own(self.queue, ids))) / 2
+        self.queue.push(gather_nograd(k1), gid(0)); self.queue2.push(gather_nograd(k2), gid(1))
         return l
-    if m == 'nnclr':
-        nn1, nn2 = self.queue.nearest(o1['z']), self.queue.nearest(o2['z'])
+    if m == 'nnclr':   # the support set holds anchor views; neither image of the pair may be its own neighbour
+        own = _own(self.queue, ids)
+        nn1, nn2 = self.queue.nearest(o1['z'], own), self.queue.nearest(o2['z'], own)
         nn1, nn2, p1, p2 = gather_nograd(nn1), gather_nograd(nn2), gather(o1['p']), gather(o2['p'])
         l = (nnclr_loss(nn1, p2, self.temperature) + nnclr_loss(nn2, p1, self.temperature)) / 2
-        self.queue.push(gather_nograd(o1['z'].detach()))
+        self.queue.push(gather_nograd(o1['z'].detach()), gid(0))
         return l
 
 @patch
 def after_step(self:SSLMethod):
-    "Momentum-target update (BYOL, MoCo-v2+: tau `ema` -> 1.0 on a cosine schedule; MoCo-v2: `ema` throughout)."
+    "Momentum-target update (BYOL: tau `ema` -> 1.0, MoCo-v2+: `ema` -> 0.999 on a cosine schedule; MoCo-v2: `ema` throughout)."
     self.step += 1
     if self.kind in ('byol', 'moco'):
-        tau = self.ema if self.method == 'mocov2' else cosine_ema_tau(int(self.step), self.total_steps, base=self.ema)
+        tau = self.ema if self.method == 'mocov2' else cosine_ema_tau(int(self.step), self.total_steps, base=self.ema, final=self.ema_final)
         ema_update(self.target_backbone, self.backbone, tau); ema_update(self.target_projector, self.projector, tau)
 
 # %% ../nbs/10_train.ipynb #fd9494e0
@@ -260,9 +271,9 @@ class TrainConfig:
     seed:int = opt(0, "random seed")
     num_workers:int = opt(0, "data-loader workers")
     ckpt_every:int = opt(5, "checkpoint every N epochs")
-    knn_k:int = opt(200, "kNN monitor: neighbours")
-    knn_t:float = opt(0.1, "kNN monitor: temperature")
-    probe_epochs:int = opt(100, "epochs of the fast linear probe at the end")
+    knn_k:int = opt(20, "kNN evaluation: neighbours (solo-learn's default; capped at the smallest class's size)")
+    knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
+    probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
     channels_last:bool = opt(True, "channels-last memory format on CUDA")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
@@ -270,7 +281,7 @@ class TrainConfig:
     sepp_encoder:str|None = opt(None, "SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)")
     sepp_k:int = opt(5, "SePP: candidates per anchor")
     sepp_threshold:float = opt(0.9, "SePP: minimum cosine similarity of a semantic pair")
-    sepp_control:str = opt('none', "SePP controls: none, random (random partners), oracle (same-label partners)", ('none', 'random', 'oracle'))
+    sepp_control:str = opt('none', "SePP controls: none, random (random partners), oracle (same-label partners), instance (the anchor itself: the steps-matched baseline)", ('none', 'random', 'oracle', 'instance'))
     diffusion:str|None = opt(None, "CLSP: diffusion checkpoint (from gps_ssl_diffusion)")
     clsp_k:int = opt(8, "CLSP: synthetic candidates per image")
     clsp_w:float = opt(0.1, "CLSP: interpolation weight of the random trajectory (1 = plain sampling)")
@@ -287,8 +298,8 @@ class TrainConfig:
             raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES}")
         if self.positives == 'sepp' and not self.sepp_encoder:
             raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
-        if self.sepp_control not in ('none', 'random', 'oracle'):
-            raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random or oracle")
+        if self.sepp_control not in ('none', 'random', 'oracle', 'instance'):
+            raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random, oracle or instance")
         if self.knn_index not in ('flat', 'bf16', 'ivf'):
             raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact), bf16 (near-exact: bf16 candidates "
                              "re-ranked in float32: faster on GPUs and AVX512-BF16 CPUs) or ivf (approximate, faiss)")
@@ -394,7 +405,7 @@ def _cut_log(log:Path, epoch:int):
 class _Step(nn.Module):
     "Wraps `SSLMethod.loss` as `forward`, so DDP sees the whole step."
     def __init__(self, model): super().__init__(); self.model = model
-    def forward(self, x1, x2, indexes=None, x3=None, lam=0.0): return self.model.loss(x1, x2, indexes, x3, lam)
+    def forward(self, x1, x2, indexes=None, x3=None, lam=0.0, ids=None): return self.model.loss(x1, x2, indexes, x3, lam, ids)
 
 def _setup_distributed(device:torch.device) -> tuple[int, int]:
     "Join the process group `torchrun` describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
@@ -610,7 +621,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not (progress and main), leave=False)
         for b in bar:
             x1, x2, x3 = (view(b[k]) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
-            loss = step_fn(x1, x2, None, x3, lam)
+            loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
             if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} at epoch {epoch}; lower --lr")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
             tot += loss.item() * len(x1); n += len(x1)
@@ -625,7 +636,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
     pairs.set_epoch(cfg.epochs - 1)
     hf = feats[-2 if ev is not None else 0]
-    metrics = dict(**(evaluate_features(*feats, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device) if ev is not None else {}),
+    metrics = dict(**(evaluate_features(*feats, cfg.knn_k, cfg.knn_t, cfg.probe_c) if ev is not None else {}),
                    **(dict(positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc)) if has_labels(ds) else {}),
                    effective_rank=effective_rank(hf), z_spread=z_spread(model, hf),
                    epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
@@ -670,7 +681,7 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
     secs = time.time() - t0
     ftr, ytr = extract_features(bb, ds, device=device); fte, yte = extract_features(bb, test, device=device, stats=dataset_stats(ds))
-    metrics = dict(**evaluate_features(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device),
+    metrics = dict(**evaluate_features(ftr, ytr, fte, yte, cfg.knn_k, cfg.knn_t, cfg.probe_c),
                    epochs=cfg.epochs, train_seconds=secs)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(asdict(cfg), out / 'config.json')
@@ -696,7 +707,7 @@ def reference_metrics(cfg:TrainConfig, kind:str, # 'random' (untrained backbone)
     sets = eval_splits(cfg, ds, test)
     if sets is None: raise ValueError(f"reference rows need labelled images to evaluate on; {cfg.dataset} has none: pass eval_dataset (--eval_dataset)")
     mem, query = sets
-    ev = lambda a, b: evaluate_features(*a, *b, cfg.knn_k, cfg.knn_t, cfg.probe_epochs, cfg.seed, device)
+    ev = lambda a, b: evaluate_features(*a, *b, cfg.knn_k, cfg.knn_t, cfg.probe_c)
     if kind == 'random':
         seed_everything(cfg.seed); st = dataset_stats(ds)
         bb = build_backbone(cfg.backbone, ds.channels, ds.image_size[0], width=cfg.width).to(device)
