@@ -130,7 +130,7 @@ gps_ssl_train.parser = train_parser
 
 # %% ../nbs/11_cli.ipynb #0b5c0dbd
 def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description="Evaluate a saved encoder: kNN + fast probe (fast), or the papers' linear evaluation (paper).")
+    p = argparse.ArgumentParser(prog=prog, description="Evaluate a saved encoder: kNN (k=20, T=0.07) + converged linear probe on extracted features (fast), or the papers' SGD linear evaluation on crops (paper).")
     p.add_argument('checkpoint', help="a run's checkpoint.pt, a supervised reference's, or an encoder file")
     p.add_argument('--dataset', help="labelled dataset to evaluate on (default: the run's own evaluation sets)")
     p.add_argument('--data_root', help='folder holding the dataset files')
@@ -181,7 +181,7 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
 def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
                  lr:float=0.1, batch_size:int=256, seed:int|None=None, device:str|None=None, out:str|None=None,
                  feature_bn:bool=False, quiet:bool=False, debug:bool=False):
-    "Evaluate a saved encoder: kNN + fast probe (fast), or the papers' linear evaluation (paper)."
+    "Evaluate a saved encoder: kNN (k=20, T=0.07) + converged linear probe on extracted features (fast), or the papers' SGD linear evaluation on crops (paper)."
     r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
     if out: atomic_write_json(dict(r, provenance=provenance()), Path(out))
     print(json.dumps(r, indent=1))
@@ -385,7 +385,8 @@ def results_markdown(results:dict) -> str:
                       + (f" (accuracy on {n} evaluation images moves in steps of {100 / n:.2f} points)." if n else ".")]
     pv = results.get('provenance')
     if pv:
-        lines += ['', f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores ({pv['cpu']}"
+        lines += ['', f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores"
+                  f"{', ' + str(pv['torch_threads']) + ' torch thread' + 's' * (pv['torch_threads'] > 1) if pv.get('torch_threads') else ''} ({pv['cpu']}"
                   f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
     return '\n'.join(lines) + '\n'
@@ -433,7 +434,7 @@ def provenance(command:str|None=None) -> dict:
     except (OSError, StopIteration): pass
     return dict(command=command or ' '.join([Path(sys.argv[0]).name] + sys.argv[1:]), version=gps_ssl.__version__,
                 commit=commit, uncommitted_changes=dirty, date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                python=platform.python_version(), torch=torch.__version__, cpu=cpu, cpu_cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
+                python=platform.python_version(), torch=torch.__version__, torch_threads=torch.get_num_threads(), cpu=cpu, cpu_cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
                 gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None)
 
 # %% ../nbs/11_cli.ipynb #d3c58dfc

@@ -177,12 +177,14 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
 # %% ../nbs/09_eval.ipynb #dbfc8942
 def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:int=20, knn_t:float=0.07,
                       probe_c:float|None=None, # the probe's C; None: chosen on a validation split of the training features
+                      sweep=(1, 5, 20, 200), # also record the kNN accuracy at these k (uncapped), to show how much a verdict depends on k
                       **kwargs) -> dict:
     "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used and the C chosen: the protocol of every table row."
     p = linear_probe(train_feats, train_labels, test_feats, test_labels, C=probe_c, details=True)
     return dict(knn_top1=knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t),
                 linear_top1=p['top1'], knn_k=capped_k(knn_k, train_labels), probe_c=p['C'],
-                eval_images=int((torch.as_tensor(np.asarray(test_labels)) >= 0).sum()))
+                eval_images=int((torch.as_tensor(np.asarray(test_labels)) >= 0).sum()),
+                knn_by_k={str(k): knn_accuracy(train_feats, train_labels, test_feats, test_labels, k, knn_t, cap=False) for k in sweep})
 
 # %% ../nbs/09_eval.ipynb #377f9aaa
 @torch.no_grad()

@@ -247,7 +247,7 @@ class TrainConfig:
     rule:str = opt('random', "GPS selection rule among the k neighbours (or the tau-ball)", ('random', 'nearest', 'farthest'))
     knn_index:str = opt('flat', "GPS/SePP neighbour search: flat (exact), bf16 (near-exact: bf16 candidates re-ranked in float32) or ivf (approximate)", ('flat', 'bf16', 'ivf'))
     aug:str = opt('weak', "augmentation: weak (resize + flip), strong (SimCLR's), none", AUGMENTATIONS)
-    crop_min:float|None = opt(None, "smallest crop area of the strong augmentation (default: 0.08 from 32 px up, 0.5 below)")
+    crop_min:float|None = opt(None, "smallest crop area of the strong augmentation (default: 0.08 from 16 px up, 0.5 below)")
     flip:bool|None = opt(None, "horizontal flips in the strong augmentation (default: the dataset's: off for digits, digits_m and the OrganMNIST sets, where a mirror image changes the class; weak always flips)")
     backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50", ('cnn', 'resnet18', 'resnet50'))
     width:int = opt(32, "SmallCNN width")
