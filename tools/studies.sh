@@ -17,8 +17,10 @@ if [[ $what == recipe || $what == all ]]; then   # choosing the small-image reci
   for ds in digits digits_m digits28; do
     V="$C --dataset $ds --methods simclr --positives aug --augs strong --seeds 0,1,2 --references random,prior --eval_split val"
     $V --out runs/recipe/$ds/default --record $R/recipe/${ds}_default     # the default: no flips on digits (hflip=False)
-    $V --crop_min 0.2 --out runs/recipe/$ds/crop0.2 --record $R/recipe/${ds}_crop0.2
-    if [[ $ds != digits28 ]]; then
+    if [[ $ds == digits28 ]]; then   # the earlier rule (crops down to half the area below 32 px) against the default's 8 %
+      $V --crop_min 0.5 --out runs/recipe/$ds/crop0.5 --record $R/recipe/${ds}_crop0.5
+    else
+      $V --crop_min 0.2 --out runs/recipe/$ds/crop0.2 --record $R/recipe/${ds}_crop0.2
       $V --flip --out runs/recipe/$ds/flip --record $R/recipe/${ds}_flip     # SimCLR's flip p=0.5 put back
       $V --crop_min 0.08 --out runs/recipe/$ds/crop0.08 --record $R/recipe/${ds}_crop0.08
       $V --epochs 100 --out runs/recipe/$ds/e100 --record $R/recipe/${ds}_e100
