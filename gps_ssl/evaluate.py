@@ -89,15 +89,15 @@ def _standardise(tr, *others, rel:float=1e-6):
     keep = sd > rel * max(float(sd.max()) if len(sd) else 0.0, 1e-30)
     return [(x[:, keep] - mu[keep]) / sd[keep] for x in (tr, *others)]
 
-def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-6):
-    "Multinomial logistic regression, `C * sum(CE) + ||W||^2 / 2` (scikit-learn's objective; the bias unpenalised), by full-batch L-BFGS in float64."
+def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-5):
+    "Multinomial logistic regression, `mean(CE) + ||W||^2 / (2 C n)` (scikit-learn's objective; the bias unpenalised), by full-batch L-BFGS in float64 to a gradient below `tol`."
     n, c = len(x), int(y.max()) + 1
     xb = torch.cat([x, torch.ones(n, 1, dtype=x.dtype)], 1)
     W = (torch.zeros(x.shape[1] + 1, c, dtype=x.dtype) if init is None else init.clone()).requires_grad_(True)
     opt = torch.optim.LBFGS([W], lr=1, max_iter=max_iter, tolerance_grad=tol, tolerance_change=1e-12, history_size=20,
                             line_search_fn='strong_wolfe')
     def closure():
-        opt.zero_grad(); l = F.cross_entropy(xb @ W, y, reduction='sum') + 0.5 / C * W[:-1].pow(2).sum(); l.backward(); return l
+        opt.zero_grad(); l = F.cross_entropy(xb @ W, y) + 0.5 / (C * n) * W[:-1].pow(2).sum(); l.backward(); return l
     with torch.enable_grad(): opt.step(closure)
     return W.detach(), opt.state[W]['n_iter'] < max_iter
 
@@ -119,7 +119,7 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels,
         a, b = (torch.as_tensor(i) for i in train_test_split(np.arange(len(ytr)), test_size=val_fraction, random_state=seed, stratify=strat))
         xa, xb = _standardise(tr[a], tr[b]); W = None
         for c in sorted(Cs):                                  # warm-started from the next stronger regularisation
-            W, _ = _fit_logreg(xa, ytr[a], c, init=W); val[c] = _score(W, xb, ytr[b])
+            W, _ = _fit_logreg(xa, ytr[a], c, max_iter=500, init=W); val[c] = _score(W, xb, ytr[b])
         C = min(Cs, key=lambda c: (-val[c], c))             # best validation accuracy; ties: the stronger regularisation
     xtr, xte = _standardise(tr, te)
     W, conv = _fit_logreg(xtr, ytr, C, max_iter)
