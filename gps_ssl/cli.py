@@ -256,6 +256,7 @@ def summarize(runs:list[dict]) -> list[dict]:
         accs = [(r.get('knn_top1'), r.get('linear_top1')) for r in rs]
         row['deterministic'] = len(rs) > 1 and len(set(accs)) == 1      # every seed the same numbers (e.g. the raw pixels)
         if any('eval_images' in r for r in rs): row['eval_images'] = max(r.get('eval_images', 0) for r in rs)
+        if 'steps' in r0: row['steps'] = r0['steps']      # optimiser steps of a trained row: controls are matched in it
         rows.append(row)
     return sorted(rows, key=lambda r: (r['reference'] is None, REFERENCES.index(r['reference']) if r['reference'] else 0))
 
@@ -359,12 +360,12 @@ def results_markdown(results:dict) -> str:
     rows = results['summary']
     extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'))
              if any(k in r for r in rows)]
-    lines = ['| row | aug | prior / encoder | seeds | kNN top-1 (%) | linear top-1 (%) | positive purity |' + ''.join(f' {h} |' for _, h in extra),
-             '|---|---|---|---|---|---|---|' + '---|' * len(extra)]
+    lines = ['| row | aug | prior / encoder | seeds | steps | kNN top-1 (%) | linear top-1 (%) | positive purity |' + ''.join(f' {h} |' for _, h in extra),
+             '|---|---|---|---|---|---|---|---|' + '---|' * len(extra)]
     for r in rows:
         pur = f"{r['positive_purity']:.3f}" if 'positive_purity' in r else '-'
         lines.append(f"| {row_name(r)} | {r['aug']} | {short_spec(r['prior']) if r['prior'] != '-' else '-'} | "
-                     f"{'deterministic' if r.get('deterministic') else r['seeds']} | "
+                     f"{'deterministic' if r.get('deterministic') else r['seeds']} | {r.get('steps', '-')} | "
                      f"{_pm(r, 'knn_top1')} | {_pm(r, 'linear_top1')} | {pur} |" + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
     comps = results.get('comparisons', [])
     if comps:
@@ -372,7 +373,8 @@ def results_markdown(results:dict) -> str:
         prim, sec = [c for c in comps if c.get('primary')], [c for c in comps if not c.get('primary')]
         ev = (results.get('protocol') or {})
         lines += ['', f"kNN: weighted cosine, k={ev.get('knn_k', '?')}, T={ev.get('knn_t', '?')}; linear: converged logistic regression, "
-                  "L2 chosen on a validation fifth of the training features. Differences are paired over the same seeds (points)."]
+                  "L2 chosen on a validation fifth of the training features. `steps`: optimiser steps of a trained row (a control "
+                  "runs as many as its method, with the same views and heads). Differences are paired over the same seeds (points)."]
         if prim:
             lines += ['', f"**Primary comparisons** (the study's questions): gain / loss where the Holm-adjusted paired t-test "
                       f"over these {2 * len(prim)} tests gives p < 0.05.", ''] + _comparison_lines(prim, by, True)

@@ -639,7 +639,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     metrics = dict(**(evaluate_features(*feats, cfg.knn_k, cfg.knn_t, cfg.probe_c) if ev is not None else {}),
                    **(dict(positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc)) if has_labels(ds) else {}),
                    effective_rank=effective_rank(hf), z_spread=z_spread(model, hf),
-                   epochs=cfg.epochs, train_seconds=train_secs, world_size=world,
+                   epochs=cfg.epochs, steps=cfg.epochs * steps_per_epoch, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
     if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, view))
     if cfg.positives == 'sepp':
