@@ -248,9 +248,10 @@ def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
     from pathlib import Path
     if isinstance(runs, (str, Path)): runs = [runs]
     if not isinstance(runs, dict): runs = {Path(r).name: r for r in runs}
+    logs = {name: _read_jsonl(r) for name, r in runs.items()}     # read (and fail) before a figure is opened
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
-    for name, r in runs.items():
-        recs = _read_jsonl(r); ep = [x['epoch'] for x in recs]
+    for name, recs in logs.items():
+        ep = [x['epoch'] for x in recs]
         a1.plot(ep, [x['loss'] for x in recs], label=name)
         if all('knn_top1' in x for x in recs): a2.plot(ep, [100 * x['knn_top1'] for x in recs], label=name); lab = 'kNN top-1 (%)'
         else: a2.plot(ep, [x['effective_rank'] for x in recs], label=name); lab = 'effective rank (no labels)'
