@@ -214,7 +214,7 @@ def paired_interval(a, b, confidence:float=0.95) -> dict:
     s = float(d.std(ddof=1)); h = float(student_t.ppf(0.5 + confidence / 2, n - 1)) * s / np.sqrt(n)
     if s > 1e-12: p = float(2 * student_t.sf(abs(m) / (s / np.sqrt(n)), n - 1))
     else: s, h, p = 0.0, 0.0, float(abs(m) <= 1e-12)       # every seed gave the same difference
-    return dict(mean=m, std=s, n=n, lo=m - h, hi=m + h, p=p, degenerate=s == 0.0)
+    return dict(mean=m, std=s, n=n, lo=float(m - h), hi=float(m + h), p=p, degenerate=s == 0.0)
 
 def holm(pvalues) -> list[float]:
     "Holm's step-down adjusted p-values (same order as `pvalues`; NaN stays NaN): reject where adjusted p < alpha."
