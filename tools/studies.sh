@@ -6,7 +6,8 @@
 # under the old protocol are in the git history).
 # Every table is evaluated with the official protocol (kNN k=20, T=0.07; a converged probe whose L2 strength is chosen on
 # a validation fifth of the training features) and names its primary comparisons (--primary; Holm-corrected).
-# Studies may run two at a time with one torch thread each (OMP_NUM_THREADS=1); the provenance records the thread count.
+# Studies may run two at a time with one torch thread each (OMP_NUM_THREADS=1: on 8 px images two one-thread runs side by side
+# finish sooner than one two-thread run after the other); the provenance records the thread count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" MPLBACKEND=Agg
@@ -15,8 +16,9 @@ C="gps_ssl_compare --quiet"
 R=nbs/results
 VS_REFS='simclr|aug|strong|-~ref|prior|-|pixels;simclr|aug|strong|-~ref|random|-|-'   # strong SimCLR against the raw pixels and the untrained backbone
 
-if [[ $what == recipe || $what == all ]]; then   # choosing the small-image recipe on validation splits (never on test)
-  for ds in digits digits_m digits28; do
+if [[ $what == recipe* || $what == all ]]; then   # choosing the small-image recipe on validation splits (never on test)
+  sets="digits digits_m digits28"; [[ $what == recipe_* ]] && sets=${what#recipe_}   # e.g. recipe_digits28: one set
+  for ds in $sets; do
     V="$C --dataset $ds --methods simclr --positives aug --augs strong --seeds 0,1,2 --references random,prior --eval_split val"
     $V --out runs/recipe/$ds/default --record $R/recipe/${ds}_default     # the default: no flips on digits (hflip=False)
     if [[ $ds == digits28 ]]; then   # the earlier rule (crops down to half the area below 32 px) against the default's 8 %
@@ -47,9 +49,9 @@ if [[ $what == six || $what == all ]]; then   # every method with and without GP
      --references random,prior --out runs/digits_m_six --record $R/digits_m_six
 fi
 ENC=runs/digits_m_sepp_encoder/checkpoint.pt
-if [[ $what == sepp || $what == all ]]; then   # SePP-ID against its steps-matched, random and oracle controls; the encoder: SimCLR, strong, seed 100
+if [[ $what == sepp || $what == all ]]; then   # SePP-ID against its steps-matched and random-pairs controls (the oracle: --positives ...,sepp:oracle); the encoder: SimCLR, strong, seed 100
   [[ -f $ENC ]] || gps_ssl_train --dataset digits_m --aug strong --seed 100 --quiet --out runs/digits_m_sepp_encoder
-  $C --dataset digits_m --methods moco --positives aug,sepp,sepp:instance,sepp:random,sepp:oracle --augs weak --sepp_encoder $ENC \
+  $C --dataset digits_m --methods moco --positives aug,sepp,sepp:instance,sepp:random --augs weak --sepp_encoder $ENC \
      --sepp_k 5 --sepp_threshold 0.9 --primary 'moco|sepp|weak|*~moco|sepp:instance|weak|*;moco|sepp|weak|*~moco|sepp:random|weak|*' \
      --out runs/digits_m_sepp --record $R/digits_m_sepp
 fi
