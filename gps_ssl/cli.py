@@ -383,7 +383,7 @@ def results_markdown(results:dict) -> str:
                      + _comparison_lines(sec, by, False)
         if any(c[m].get('degenerate') for c in comps for m in ('knn_top1', 'linear_top1')):
             n = max((r.get('eval_images', 0) for r in rows), default=0)
-            lines += ['', f"† every seed gave the same difference, so the interval is a point: the seeds agree, not the value is exact"
+            lines += ['', f"† every seed gave the same difference, so the interval collapses to a point: the seeds agree, which does not make the value exact"
                       + (f" (accuracy on {n} evaluation images moves in steps of {100 / n:.2f} points)." if n else ".")]
     pv = results.get('provenance')
     if pv:
