@@ -121,7 +121,7 @@ AUGMENTATIONS = ('none', 'weak', 'strong')
 _IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
 def default_crop_min(image_size) -> float:
-    "Smallest crop area of the `strong` augmentation: SimCLR's 0.08 from 16 px up, 0.5 below (a crop of 8% of an 8x8 digit is 2x2 pixels; chosen on the validation splits of digits, digits_m and digits28 in `20_reproduce_digits`)."
+    "Smallest crop area of the `strong` augmentation: SimCLR's 0.08 from 16 px up, 0.5 below (a crop of 8% of an 8x8 digit is 2x2 pixels; screened on the validation splits of digits, digits_m and digits28 in `20_reproduce_digits`)."
     size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
     return 0.08 if min(size) >= 16 else 0.5
 
