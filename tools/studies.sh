@@ -32,8 +32,8 @@ fi
 if [[ $what == digits || $what == all ]]; then   # the main job on digits, with every reference row, 5 seeds
   $C --seeds 0,1,2,3,4 --primary "simclr|gps|weak|*~simclr|aug|weak|-;$VS_REFS" --out runs/digits_main --record $R/digits_main
 fi
-if [[ $what == digits28 || $what == all ]]; then   # the recipe at 28 px: strong SimCLR against the pixels and the untrained backbone
-  $C --dataset digits28 --methods simclr --positives aug --augs strong --references random,prior --out runs/digits28 --record $R/digits28
+if [[ $what == digits28 || $what == all ]]; then   # the recipe at 28 px: strong SimCLR against the pixels and the untrained backbone, 5 seeds
+  $C --dataset digits28 --methods simclr --positives aug --augs strong --seeds 0,1,2,3,4 --references random,prior --out runs/digits28 --record $R/digits28
 fi
 PRIOR=runs/digits_m_prior/checkpoint.pt
 if [[ $what == digits_m || $what == six || $what == all ]]; then   # the supervised prior, trained on digits_m's prior split
