@@ -577,4 +577,5 @@ def gps_ssl_data(dataset:str='digits', # dataset name (see `DATASETS`)
     print(ds); print(f"classes: {ds.classes[:10]}{' ...' if ds.num_classes > 10 else ''}")
     print(f"per-class counts: min {counts.min()}, max {counts.max()}")
     p = Path(out)/'views.png'
-    show_views(ds, n=n, path=p); print(f"saved {p}")
+    import matplotlib.pyplot as plt
+    plt.close(show_views(ds, n=n, path=p)); print(f"saved {p}")   # written to the file, not left open to be drawn again
