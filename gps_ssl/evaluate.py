@@ -67,9 +67,9 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, t
     if len(tr) != len(ytr) or len(te) != len(yte): raise ValueError("features and labels differ in length")
     tr, ytr, te, yte = _labelled(tr, ytr, te, yte)
     c = num_classes or int(max(ytr.max(), yte.max())) + 1
-    if cap and capped_k(k, ytr) < k:
-        warnings.warn(f"kNN: k={k} capped at {capped_k(k, ytr)}, the size of the smallest training class")
-        k = capped_k(k, ytr)
+    kc = capped_k(k, ytr) if cap else k
+    if kc < k: warnings.warn(f"kNN: k={k} capped at {kc}, the size of the smallest training class")
+    k = kc
     k = min(k, len(tr))
     correct = 0
     for s in range(0, len(te), chunk):
@@ -178,7 +178,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
 def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:int=20, knn_t:float=0.07,
                       probe_c:float|None=None, # the probe's C; None: chosen on a validation split of the training features
                       sweep=(1, 5, 20, 200), # also record the kNN accuracy at these k (uncapped), to show how much a verdict depends on k
-                      **kwargs) -> dict:
+                     ) -> dict:
     "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used and the C chosen: the protocol of every table row."
     p = linear_probe(train_feats, train_labels, test_feats, test_labels, C=probe_c, details=True)
     return dict(knn_top1=knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t),
