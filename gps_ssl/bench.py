@@ -11,11 +11,13 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS', 'BENCH_TABLES',
-           'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls',
-           'fresh_peak_mb', 'recall', 'bench_knn', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz',
+__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS',
+           'GPU_EPOCH_COLS', 'BENCH_TABLES', 'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data',
+           'plain_torch_knn', 'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn', 'write_knn_data', 'exact_sample',
+           'bench_scale', 'plot_scale', 'bench_load', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz',
            'bench_pairs', 'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench',
-           'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'main']
+           'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'run_scale',
+           'run_load', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -129,6 +131,122 @@ def bench_knn(sizes=(10_000, 50_000), dim:int=512, k:int=5, repeats:int=3, sklea
 KNN_COLS = ['N', 'index', 'knn_search_s', 'knn_torch_s', 'knn_bf16_s', 'faiss_s', 'sklearn_s', 'torch_s', 'knn_search/faiss',
             'knn_bf16/faiss', 'sklearn/knn_search', 'sklearn/knn_bf16', 'recall']
 KNN_MB_COLS = ['N', 'index', 'knn_search_mb', 'knn_torch_mb', 'knn_bf16_mb', 'faiss_mb', 'sklearn_mb', 'torch_mb']
+
+# %% ../nbs/90_benchmarks.ipynb #446af5c6
+def write_knn_data(path, n:int, dim:int=512, seed:int=0, clusters:int=1000, intrinsic:int=16, dtype:str='float16',
+                   chunk:int=65536) -> Path:
+    "Clustered embeddings written in chunks to a memory-mappable `.npy`: `clusters` centres, each cluster's points on a random `intrinsic`-dim plane, plus 0.1 noise."
+    rng = np.random.default_rng(seed); path = Path(path)
+    C = 3 * rng.standard_normal((clusters, dim), dtype=np.float32)
+    A = rng.standard_normal((8, intrinsic, dim), dtype=np.float32) * (1.5 / np.sqrt(intrinsic))
+    out = np.lib.format.open_memmap(path, mode='w+', dtype=dtype, shape=(n, dim))
+    for s in range(0, n, chunk):
+        m = min(chunk, n - s); lab = rng.integers(0, clusters, m); z = rng.standard_normal((m, intrinsic), dtype=np.float32)
+        x = C[lab] + 0.1 * rng.standard_normal((m, dim), dtype=np.float32)
+        for b in range(8): x[lab % 8 == b] += z[lab % 8 == b] @ A[b]
+        out[s:s + m] = x
+    out.flush(); del out
+    return path
+
+def exact_sample(a, queries, k:int, chunk:int=65536) -> np.ndarray:
+    "Exact k nearest rows (self excluded) of the rows `queries` of `a`, streaming `a` in float32 chunks: a recall reference."
+    q = torch.from_numpy(np.asarray(a[np.sort(queries)], dtype=np.float32)); order = np.argsort(np.argsort(queries))
+    best_d, best_i = torch.full((len(q), k + 1), float('inf')), torch.zeros((len(q), k + 1), dtype=torch.long)
+    for s in range(0, len(a), chunk):
+        b = torch.from_numpy(np.asarray(a[s:s + chunk], dtype=np.float32))
+        d = torch.cdist(q.double(), b.double()).square_().float()     # float64: no cancellation among near-ties
+        d_all, i_all = torch.cat([best_d, d], 1), torch.cat([best_i, torch.arange(s, s + len(b)).expand(len(q), -1)], 1)
+        best_d, j = d_all.topk(k + 1, dim=1, largest=False); best_i = i_all.gather(1, j)
+    own = best_i == torch.from_numpy(np.sort(queries))[:, None]
+    out = torch.stack([r[~o][:k] for r, o in zip(best_i, own)])
+    return out.numpy()[order]
+
+# %% ../nbs/90_benchmarks.ipynb #63c689c9
+_SCALE_RUN = """
+import json, re, sys, time, numpy as np, torch
+from gps_ssl.neighbors import knn_search
+hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024
+path, k, index, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+x = np.load(path, mmap_mode='r'); base = hwm(); t0 = time.perf_counter()
+if index == 'flat': x = torch.from_numpy(np.asarray(x, dtype=np.float32))     # the exact search takes float32
+_, I = knn_search(x, k, index=index)
+sec = time.perf_counter() - t0; np.save(out, I.numpy()); print(json.dumps(dict(seconds=sec, peak_mb=hwm() - base)))
+"""
+
+def bench_scale(sizes=(10_000, 30_000, 100_000, 300_000, 1_000_000), dim:int=512, k:int=10, exact_max:int=100_000,
+                queries:int=1000, seed:int=0, workdir=None) -> list[dict]:
+    "Seconds, fresh-process peak memory and recall@k of the IVF neighbour table (and the exact one up to `exact_max`) against N."
+    import subprocess
+    from gps_ssl.neighbors import _default_nlist
+    rows, tmp = [], tempfile.TemporaryDirectory(dir=workdir)
+    for n in sizes:
+        path = write_knn_data(Path(tmp.name) / f'x{n}.npy', n, dim, seed)
+        a = np.load(path, mmap_mode='r'); qs = np.random.default_rng(seed + 1).choice(n, min(queries, n), replace=False)
+        ref = exact_sample(a, qs, k)
+        for index in ('ivf', 'flat') if n <= exact_max else ('ivf',):
+            p = subprocess.run([sys.executable, '-c', _SCALE_RUN, str(path), str(k), index, str(Path(tmp.name) / 'I.npy')], capture_output=True, text=True)
+            if p.returncode: raise RuntimeError(f"{index} search at N={n} failed:\n{p.stderr[-2000:]}")
+            r = json.loads(p.stdout.strip().splitlines()[-1]); I = np.load(Path(tmp.name) / 'I.npy')
+            rows.append(dict(N=n, D=dim, k=k, index=index, seconds=r['seconds'], peak_mb=r['peak_mb'], data_mb=path.stat().st_size / 2**20,
+                             recall=recall(I[qs], ref), **(dict(nlist=_default_nlist(n), nprobe=16) if index == 'ivf' else {})))
+            print(f"N={n:,} {index}: {r['seconds']:.1f} s, {r['peak_mb']:.0f} MB, recall {rows[-1]['recall']:.4f}", file=sys.stderr, flush=True)
+        path.unlink()
+    tmp.cleanup()
+    return rows
+
+SCALE_COLS = ['N', 'D', 'k', 'index', 'nlist', 'nprobe', 'seconds', 'peak_mb', 'data_mb', 'recall']
+
+# %% ../nbs/90_benchmarks.ipynb #f42162ff
+def plot_scale(results:dict, path=None):
+    "Seconds and peak memory of the neighbour table against N (log-log): the IVF table and the exact search, recall annotated."
+    import matplotlib.pyplot as plt
+    rows = results['tables']['scale']
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
+    for ax, key, label in ((axes[0], 'seconds', 'seconds'), (axes[1], 'peak_mb', 'peak memory (MB)')):
+        for j, (idx, name) in enumerate((('ivf', 'IVF (approximate)'), ('flat', 'exact'))):
+            pts = sorted((r['N'], r[key]) for r in rows if r['index'] == idx)
+            if pts: ax.plot(*zip(*pts), '-o', color=f'C{j}', label=name)
+        ax.set(xscale='log', yscale='log', xlabel='N (512-d rows, k=10)', ylabel=label)
+    for r in rows:
+        if r['index'] == 'ivf': axes[0].annotate(f"{r['recall']:.3f}", (r['N'], r['seconds']), textcoords='offset points', xytext=(-8, 6), fontsize=7)
+    axes[0].axhline(300, color='grey', ls=':', lw=1); axes[1].axhline(4096, color='grey', ls=':', lw=1)
+    axes[0].set_title('time (IVF labels: recall@10); goal 5 min', fontsize=9); axes[1].set_title('peak memory; goal 4 GB', fontsize=9)
+    axes[0].legend(fontsize=8); axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=100)
+    return fig
+
+# %% ../nbs/90_benchmarks.ipynb #58c92b82
+_LOAD = "import torch\ntorch.set_num_threads(2)\na = torch.randn(1024, 1024)\nwhile True: a @ a"
+
+def bench_load(n:int=20_000, dim:int=256, k:int=10, repeats:int=3, seed:int=0, settle:float=1.0) -> list[dict]:
+    "Seconds (median of `repeats`) of `knn_search` (auto, and torch with 2 and 1 threads) and raw faiss, alone and under a competing load."
+    import subprocess, faiss
+    from gps_ssl.neighbors import knn_search, _pick_backend, busy_cores
+    x = knn_data(n, dim, seed)
+    def one_thread():
+        t = torch.get_num_threads(); torch.set_num_threads(1)
+        try: return knn_search(x, k, backend='torch', device='cpu')
+        finally: torch.set_num_threads(t)
+    def raw():
+        ix = faiss.IndexFlatL2(dim); ix.add(x); return ix.search(x, k + 1)
+    impls = dict(knn_search=lambda: knn_search(x, k), knn_torch=lambda: knn_search(x, k, backend='torch', device='cpu'),
+                 knn_torch_1t=one_thread, faiss=raw)
+    rows = []
+    for load in ('alone', 'loaded'):
+        p = subprocess.Popen([sys.executable, '-c', _LOAD]) if load == 'loaded' else None
+        try:
+            time.sleep(settle if p else 0)
+            row = dict(N=n, D=dim, k=k, load=load, busy_cores=round(busy_cores(0.5), 2), auto_picks=_pick_backend('auto', n))
+            row.update({f'{name}_s': median_of(f, repeats)['seconds'] for name, f in impls.items()})
+        finally:
+            if p: p.kill(); p.wait()
+        for name in ('knn_search', 'knn_torch', 'knn_torch_1t'): row[f'{name}/faiss'] = row[f'{name}_s'] / row['faiss_s']
+        rows.append(row)
+    return rows
+
+LOAD_COLS = ['load', 'N', 'D', 'k', 'busy_cores', 'auto_picks', 'knn_search_s', 'knn_torch_s', 'knn_torch_1t_s', 'faiss_s',
+             'knn_search/faiss', 'knn_torch/faiss', 'knn_torch_1t/faiss']
 
 # %% ../nbs/90_benchmarks.ipynb #ba4557e6
 def _cifar_like(n:int, seed:int=0, size:int=32):
@@ -300,6 +418,8 @@ BENCH_TABLES = [  # (results key, columns, title): the order and headings of a r
     ('train_cifar', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data'),
     ('train_cifar_r18', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data, ResNet-18'),
     ('clsp', ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s'], 'CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)'),
+    ('scale', SCALE_COLS, 'The GPS neighbour table against N (D=512, k=10): seconds, fresh-process peak MB, recall@k on 1,000 queries'),
+    ('load', LOAD_COLS, 'Neighbour search alone and under a competing load (N=20,000, D=256, k=10): seconds, median of the repeats'),
     ('gpu_knn', GPU_KNN_COLS, 'Neighbour search on the GPU (k=5, D=512; seconds)'),
     ('gpu_epoch', GPU_EPOCH_COLS, 'ResNet-18 SimCLR on the GPU, 50,000 random 32x32x3 images, batch 512'),
 ]
@@ -360,6 +480,7 @@ def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
     out = dict(kind='benchmark', tables=res, provenance=dict(provenance(command), seconds=round(seconds, 1)))
     atomic_write_json(out, folder / 'results.json'); atomic_write_bytes(bench_markdown(out).encode(), folder / 'results.md')
     if res.get('knn') or res.get('pairs'): plt.close(plot_bench(out, folder / 'results.png'))
+    if res.get('scale'): plt.close(plot_scale(out, folder / 'results.png'))
     return folder
 
 # %% ../nbs/90_benchmarks.ipynb #f336bb64
@@ -417,14 +538,25 @@ def run_clsp(a, cifar=None) -> dict:
     _show('CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)', rows, ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s'])
     return dict(clsp=rows)
 
-RUNNERS = dict(knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp)
+def run_scale(a, cifar=None) -> dict:
+    "The IVF table from 10k to 1M rows, with the exact search beside it (`--only scale`)."
+    rows = bench_scale([int(s) for s in a.scale_sizes.split(',')], exact_max=a.exact_max)
+    _show('neighbour table against N (D=512, k=10; IVF from a memory-mapped float16 file)', rows, SCALE_COLS)
+    return dict(scale=rows)
+
+def run_load(a, cifar=None) -> dict:
+    "knn_search against faiss alone and under a competing load (`--only load`)."
+    rows = bench_load(repeats=a.repeats); _show('neighbour search under load', rows, LOAD_COLS)
+    return dict(load=rows)
+
+RUNNERS = dict(knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp, scale=run_scale, load=run_load)
 
 
 # %% ../nbs/90_benchmarks.ipynb #c7c3b9ef
 def main(argv=None):
     "Print the benchmark tables (markdown)."
     ap = argparse.ArgumentParser(description='gps_ssl benchmarks')
-    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu'); ap.add_argument('--sizes', default='10000,50000')
+    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu,scale,load'); ap.add_argument('--sizes', default='10000,50000')
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--device', default=None)
     ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
     ap.add_argument('--methods', default='simclr,byol,nnclr,vicreg,moco,simsiam', help='methods of the training tables')
@@ -437,6 +569,8 @@ def main(argv=None):
     ap.add_argument('--record', default=None, help='write results.json (tables + command, commit, hardware), results.md and results.png into this (tracked) folder')
     ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')
     ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn, plain torch and knn_torch')
+    ap.add_argument('--scale_sizes', default='10000,30000,100000,300000,1000000', help='N of the scale table (--only scale)')
+    ap.add_argument('--exact_max', type=int, default=100_000, help='largest N of the exact search in the scale table')
     a = ap.parse_args(argv); only = a.only.split(','); res = {}; t0 = time.time()
     tmp = tempfile.TemporaryDirectory(); cifar = None
     if {'pairs', 'train'} & set(only): cifar = cifar_like_npz(Path(tmp.name) / 'cifar_like.npz')   # shared by both tables

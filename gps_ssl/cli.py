@@ -24,7 +24,7 @@ __all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_
            'row_name', 'summarize', 'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons',
            'results_markdown', 'plot_results', 'provenance', 'study', 'write_results', 'refresh_results',
            'load_results', 'compare_parser', 'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme',
-           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_diffusion']
+           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
@@ -222,8 +222,9 @@ def short_spec(spec:str|None) -> str:
     "A prior / encoder spec shortened for a table: checkpoint paths become their run folder's name."
     if not spec: return '-'
     kind, _, rest = spec.partition(':')
+    if kind == 'file' and rest: return f"file:{Path(rest).name}"
     if kind in ('ssl', 'vae') and rest: return f"{kind}:{Path(rest).parent.name if Path(rest).name == 'checkpoint.pt' else Path(rest).stem}"
-    if kind not in ('pixels', 'resnet18', 'resnet50', 'clip', 'mae', 'vae', 'ssl') and Path(spec).name == 'checkpoint.pt': return f"ssl:{Path(spec).parent.name}"
+    if kind not in ('pixels', 'resnet18', 'resnet50', 'clip', 'mae', 'vae', 'ssl', 'file') and Path(spec).name == 'checkpoint.pt': return f"ssl:{Path(spec).parent.name}"
     return spec
 
 def group_of(r:dict) -> str:
@@ -630,5 +631,7 @@ def main_readme(): cli_main(gps_ssl_readme)
 def main_eval(): cli_main(gps_ssl_eval)
 def main_data():
     from gps_ssl.data import gps_ssl_data; cli_main(gps_ssl_data)
+def main_embed():
+    from gps_ssl.priors import gps_ssl_embed; cli_main(gps_ssl_embed)
 def main_diffusion():
     from gps_ssl.clsp import gps_ssl_diffusion; cli_main(gps_ssl_diffusion)

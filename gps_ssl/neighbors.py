@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_neighbors.ipynb #b842d05a
 from __future__ import annotations
-import math, warnings
+import math, os, time, warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ try: import faiss
 except ImportError: faiss = None
 
 # %% auto #0
-__all__ = ['INDEXES', 'knn_search', 'Ball', 'tau_ball', 'adaptive_tau']
+__all__ = ['INDEXES', 'busy_cores', 'knn_search', 'Ball', 'tau_ball', 'adaptive_tau']
 
 # %% ../nbs/04_neighbors.ipynb #9184b922
 def _as_matrix(emb, name='embeddings') -> torch.Tensor:
@@ -41,13 +41,27 @@ def _check_k(k, n, exclude_self):
 def _has_faiss_gpu() -> bool:
     return faiss is not None and hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0 and torch.cuda.is_available()
 
-_TORCH_FROM = 20_000   # CPU, backend='auto': the blocked torch search beats faiss-cpu from about this many rows
+_TORCH_FROM = 20_000   # CPU, backend='auto': the blocked torch search beats faiss-cpu from about this many rows, on an idle machine
+
+def busy_cores(window:float=0.1) -> float:
+    "Cores' worth of CPU time that *other* processes used over the last `window` seconds (Linux `/proc/stat`; 0 where unreadable)."
+    def snap():
+        with open('/proc/stat') as f: v = [int(t) for t in f.readline().split()[1:]]
+        return sum(v) - v[3] - v[4], sum(os.times()[:2]), time.perf_counter()   # all busy ticks (not idle, not iowait), ours, clock
+    try:
+        (b0, o0, t0), _ = snap(), time.sleep(window)
+        b1, o1, t1 = snap()
+    except (OSError, ValueError, IndexError): return 0.0
+    return max(0.0, (b1 - b0) / os.sysconf('SC_CLK_TCK') - (o1 - o0)) / (t1 - t0)
 
 def _pick_backend(backend, n=None):
     if backend == 'auto':
         if _has_faiss_gpu(): return 'faiss'
         if torch.cuda.is_available(): return 'torch'   # faiss-cpu would leave the GPU idle
-        return 'faiss' if faiss is not None and (n is None or n < _TORCH_FROM) else 'torch'
+        if faiss is None: return 'torch'
+        if n is not None and n < _TORCH_FROM: return 'faiss'
+        free = (os.cpu_count() or 1) - busy_cores()    # the torch search's threads wait on each other at every block:
+        return 'torch' if free >= torch.get_num_threads() - 0.5 else 'faiss'   # on a busy CPU, faiss
     if backend == 'faiss' and faiss is None: raise ImportError("backend='faiss' needs faiss: pip install faiss-cpu (or faiss-gpu-cu12)")
     if backend not in ('faiss', 'torch'): raise ValueError(f"unknown backend {backend!r}; use 'auto', 'faiss' or 'torch'")
     return backend
@@ -178,6 +192,10 @@ def _torch_knn(x, kk, device, rows=None, precision='fp32', need=None, block=None
     return I
 
 # %% ../nbs/04_neighbors.ipynb #29e1838d
+def _default_nlist(n:int) -> int:
+    "IVF lists: 4 sqrt(N) (a million rows: 4,000 lists of ~250), at least 39 training points per list."
+    return max(1, min(n // 39, int(4 * math.sqrt(n))))
+
 def _faiss_index(d, metric, index, nlist):
     mt = faiss.METRIC_L2 if metric == 'l2' else faiss.METRIC_INNER_PRODUCT
     if index == 'flat': return faiss.IndexFlatL2(d) if metric == 'l2' else faiss.IndexFlatIP(d)
@@ -197,7 +215,7 @@ def _to_gpu(ix, ngpu):
 def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=0, rows=None):
     xn = np.ascontiguousarray(x.cpu().numpy(), dtype=np.float32)
     n, d = xn.shape
-    nlist = nlist or max(1, min(n // 39, int(math.sqrt(n))))
+    nlist = nlist or _default_nlist(n)
     ix = _faiss_index(d, metric, index, nlist)
     if index == 'ivf':
         rng = np.random.default_rng(seed)
@@ -212,6 +230,68 @@ def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=
     D = torch.from_numpy(D)
     if metric == 'cosine': D = 1 - D
     return D.clamp_(min=0) if metric == 'l2' else D, torch.from_numpy(I).long()
+
+# %% ../nbs/04_neighbors.ipynb #30639cdc
+def _as_array(emb, name='embeddings') -> np.ndarray:
+    "A 2-D float16/float32 numpy view of `emb` (a memory-mapped array stays mapped); no float32 copy of the whole."
+    if isinstance(emb, torch.Tensor): emb = emb.detach().cpu().numpy() if emb.dtype in (torch.float16, torch.float32) else emb.detach().float().cpu().numpy()
+    if not isinstance(emb, np.ndarray): raise TypeError(f"{name} must be a torch.Tensor or numpy array, got {type(emb).__name__}")
+    if emb.ndim != 2: raise ValueError(f"{name} must be 2-D [N, D], got shape {tuple(emb.shape)}")
+    if len(emb) < 2: raise ValueError(f"{name} needs at least 2 rows to have neighbours, got {len(emb)}")
+    if emb.dtype.kind != 'f': raise TypeError(f"{name} must hold floats, got {emb.dtype}")
+    return emb if emb.dtype in (np.float16, np.float32) else emb.astype(np.float32)
+
+def _f32_rows(a, rows, cosine=False, name='embeddings') -> np.ndarray:
+    "Rows of `a` (a slice or indices) as contiguous float32, checked finite, L2-normalised for the cosine metric."
+    x = np.ascontiguousarray(a[rows], dtype=np.float32)
+    if not np.isfinite(x).all():
+        bad = ~np.isfinite(x).all(1)
+        raise ValueError(f"{name} hold NaN or inf in {int(bad.sum())} rows of a chunk of {len(x)}; recompute them (a diverged encoder?) or drop those images")
+    if cosine: x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    return x
+
+class _F32Rows:
+    "What `big_batch_search` indexes: float32 rows `lo:hi` of `a`, read on demand."
+    def __init__(self, a, lo, hi, cosine): self.a, self.lo, self.hi, self.cosine = a, lo, hi, cosine
+    def __len__(self): return self.hi - self.lo
+    @property
+    def nbytes(self): return len(self) * self.a.shape[1] * 4
+    def __getitem__(self, i): return _f32_rows(self.a, self.lo + np.asarray(i), self.cosine)
+
+# %% ../nbs/04_neighbors.ipynb #8d5bd2b4
+def _ivf_table(a, kk, metric, nlist, nprobe, seed=0, rows=None, chunk=65536, niter=10) -> torch.Tensor:
+    "Candidate indices `[rows, kk]` of the queries `a[rows]` among all of `a` from an IVF index, queries batched per list."
+    import contextlib, io
+    from faiss.contrib.big_batch_search import big_batch_search
+    n, d = a.shape; cos = metric == 'cosine'; nprobe = min(nprobe, nlist)
+    mt = faiss.METRIC_L2 if metric == 'l2' else faiss.METRIC_INNER_PRODUCT
+    q = faiss.IndexFlatL2(d) if metric == 'l2' else faiss.IndexFlatIP(d)
+    ix = (faiss.IndexIVFScalarQuantizer(q, d, nlist, faiss.ScalarQuantizer.QT_fp16, mt) if a.dtype == np.float16
+          else faiss.IndexIVFFlat(q, d, nlist, mt))
+    ix.cp.niter = niter                                                # k-means iterations of the coarse quantizer
+    ix.train(_f32_rows(a, np.sort(np.random.default_rng(seed).choice(n, min(n, 40 * nlist), replace=False)), cos))
+    assign = np.empty((n, nprobe), np.int32)                          # each row's nprobe nearest lists
+    for s in range(0, n, chunk):
+        xc = _f32_rows(a, slice(s, s + chunk), cos)
+        assign[s:s + len(xc)] = q.search(xc, nprobe)[1]
+        own = assign[s:s + len(xc), 0].astype(np.int64)               # added to its nearest list
+        ix.add_core(len(xc), faiss.swig_ptr(xc), None, faiss.swig_ptr(own))
+    lo, hi = rows or (0, n); ix.nprobe = nprobe
+    with contextlib.redirect_stdout(io.StringIO()):                   # it reports progress on stdout
+        _, I = big_batch_search(ix, _F32Rows(a, lo, hi, cos), kk, verbose=1, q_assign=assign[lo:hi].copy())
+    if (I < 0).any():
+        raise RuntimeError(f"the IVF index found fewer than {kk} neighbours for {int((I < 0).any(1).sum())} queries; "
+                           f"raise nprobe (now {nprobe}) or lower nlist (now {nlist})")
+    return torch.from_numpy(I).long()
+
+def _exact_dist_rows(a, I, metric, lo=0, chunk=16384) -> torch.Tensor:
+    "`_exact_dist` for a numpy array read in chunks (memory-mapped float16 included)."
+    out = torch.empty(I.shape, dtype=torch.float32); cos = metric == 'cosine'
+    for s in range(0, len(I), chunk):
+        q = torch.from_numpy(_f32_rows(a, slice(lo + s, lo + s + chunk), cos))
+        nb = torch.from_numpy(_f32_rows(a, I[s:s + chunk].reshape(-1).numpy(), cos)).view(len(q), I.shape[1], -1)
+        out[s:s + len(q)] = nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
+    return out
 
 # %% ../nbs/04_neighbors.ipynb #777b5efb
 def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
@@ -258,10 +338,10 @@ def _search_kw(index:str) -> dict:
 def knn_search(emb, # [N, D] embeddings (torch or numpy)
                k:int, # neighbours per row
                metric:str='l2', # 'l2' (squared Euclidean, like faiss) or 'cosine' (1 - cos)
-               backend:str='auto', # 'faiss', 'torch' or 'auto' (faiss-gpu > torch on CUDA > CPU: faiss below 20k rows, torch above)
+               backend:str='auto', # 'faiss', 'torch' or 'auto' (faiss-gpu > torch on CUDA > CPU: faiss below 20k rows or on a busy CPU, else torch)
                exclude_self:bool=True, # drop each query's own index from its neighbours
                index:str='flat', # 'flat' (exact) or 'ivf' (approximate, faiss only)
-               nlist:int|None=None, nprobe:int=16, # IVF settings
+               nlist:int|None=None, nprobe:int=16, # IVF settings (nlist default: 4 sqrt(N), at most N/39)
                ngpu:int=1, # GPUs to shard a faiss index over (0 = all)
                device=None, # device of the torch backend (default: cuda if available)
                max_memory_mb:float=256, # memory budget of the exact re-rank's gathers
@@ -269,13 +349,14 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
                precision:str='fp32', # torch backend: 'fp32', or 'bf16' (bf16 candidates, re-ranked and checked in fp32)
               ) -> tuple[torch.Tensor, torch.Tensor]:
     "k nearest neighbours of every row among all rows: `(dist [N, k] float32, idx [N, k] int64)`, nearest first."
-    x = _as_matrix(emb)
-    n = len(x)
-    _check_k(k, n, exclude_self)
     if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
     if index not in ('flat', 'ivf'): raise ValueError(f"unknown index {index!r}; use 'flat' (exact) or 'ivf' (approximate)")
     if precision not in ('fp32', 'bf16'): raise ValueError(f"unknown precision {precision!r}; use 'fp32' or 'bf16'")
-    if metric == 'cosine': x = F.normalize(x, dim=1)
+    lean = index == 'ivf' and backend != 'torch' and faiss is not None and not _has_faiss_gpu()   # CPU IVF: rows read in chunks
+    x = _as_array(emb) if lean else _as_matrix(emb)
+    n = len(x)
+    _check_k(k, n, exclude_self)
+    if metric == 'cosine' and not lean: x = F.normalize(x, dim=1)
     if precision == 'bf16':
         if index == 'ivf': raise ValueError("precision='bf16' is for the exact (flat) search; use index='flat'")
         if backend == 'faiss': raise ValueError("precision='bf16' runs on the torch backend; use backend='torch' or 'auto'")
@@ -287,7 +368,8 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     world = dist.get_world_size() if shard and dist.is_available() and dist.is_initialized() else 1
     rows = _shard_rows(n, dist.get_rank(), world) if world > 1 else None
     need = min(n, k + 1) if exclude_self else k                        # the query itself is usually among the hits
-    if backend == 'faiss': _, I = _faiss_knn(x, need, metric, index, nlist, nprobe, ngpu, rows=rows)
+    if lean: I = _ivf_table(x, need, metric, nlist or _default_nlist(n), nprobe, rows=rows)
+    elif backend == 'faiss': _, I = _faiss_knn(x, need, metric, index, nlist, nprobe, ngpu, rows=rows)
     else:
         dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
         if precision == 'bf16' and not _fast_bf16(dev):
@@ -296,7 +378,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
         kk = min(n, need + _BF16_MARGIN) if precision == 'bf16' else need
         I = _torch_knn(x, kk, dev, rows=rows, precision=precision, need=need)
     lo = rows[0] if rows else 0
-    D = _exact_dist(x, I, metric, max_memory_mb, lo)
+    D = _exact_dist_rows(x, I, metric, lo) if lean else _exact_dist(x, I, metric, max_memory_mb, lo)
     D, order = D.sort(dim=1, stable=True); I = I.gather(1, order)
     if exclude_self: D, I = _drop_self(D, I, k, lo)
     if world > 1: D, I = _gather_rows(D.contiguous(), n, world), _gather_rows(I.contiguous(), n, world)

@@ -16,15 +16,17 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision.transforms import v2 as T
 from torchvision.transforms.functional import to_pil_image
 from tqdm.auto import tqdm
+from fastcore.script import call_parse, store_true
 
 from .core import atomic_save, safe_load, cache_dir, fingerprint, get_device, CorruptFileError
-from .data import ImageDataset, dataset_stats
+from .data import ImageDataset, dataset_stats, get_dataset
 from .models import resnet, load_encoder
 
 # %% auto #0
 __all__ = ['MAE_MEAN', 'MAE_STD', 'PRIORS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior', 'clip_prior', 'mae_prior',
            'ssl_prior', 'ConvVAE', 'vae_loss', 'train_vae', 'save_vae', 'load_vae', 'vae_prior', 'get_prior',
-           'embedding_cache_key', 'embedding_cache_path', 'compute_embeddings', 'embed']
+           'load_embeddings', 'embedding_cache_key', 'embedding_cache_path', 'compute_embeddings', 'embed',
+           'save_embeddings', 'gps_ssl_embed']
 
 # %% ../nbs/03_priors.ipynb #43943aac
 class PriorEmbedder:
@@ -261,7 +263,7 @@ def vae_prior(ds:ImageDataset|None=None, path:str|None=None, **train_kwargs) -> 
                          _tensor_transform(res), model=vae, resolution=res)
 
 # %% ../nbs/03_priors.ipynb #d1d870b0
-PRIORS = ('pixels', 'resnet18', 'resnet50', 'clip:MODEL:PRETRAINED_OR_PATH', 'vae', 'mae:MODEL:PATH', 'ssl:CHECKPOINT')
+PRIORS = ('pixels', 'resnet18', 'resnet50', 'clip:MODEL:PRETRAINED_OR_PATH', 'vae', 'mae:MODEL:PATH', 'ssl:CHECKPOINT', 'file:EMBEDDINGS.npy')
 
 def get_prior(spec:str, ds:ImageDataset|None=None, resolution=None, **kwargs) -> PriorEmbedder:
     "The `PriorEmbedder` for a spec string (see `PRIORS`); `ds` is needed by `vae` (trained on it) and checked by `ssl`."
@@ -281,7 +283,53 @@ def get_prior(spec:str, ds:ImageDataset|None=None, resolution=None, **kwargs) ->
     if kind == 'ssl':
         if not rest: raise ValueError("ssl prior needs a checkpoint: ssl:/path/to/checkpoint.pt")
         return ssl_prior(rest, ds)
+    if kind == 'file':
+        raise ValueError(f"{spec!r} holds precomputed embeddings, not a model that embeds images: pass it to embed() (or --prior)")
     raise ValueError(f"unknown prior spec {spec!r}; use one of {', '.join(PRIORS)}")
+
+# %% ../nbs/03_priors.ipynb #6a1c8841
+_FILE_DTYPES = ('float16', 'float32', 'float64')
+
+def _open_embeddings(path) -> dict:
+    "The arrays of an embedding file by split name (`.npy` = the training split, memory-mapped), and the content keys it records."
+    p = Path(path).expanduser()
+    if not p.is_file(): raise FileNotFoundError(f"prior file {p} does not exist; write one with gps_ssl_embed DATASET PRIOR {p.name}")
+    try:
+        if p.suffix == '.npy': return dict(arrays={'train': np.load(p, mmap_mode='r')}, keys={})
+        if p.suffix == '.npz':
+            f = np.load(p)
+            keys = {k[:-4]: str(f[k]) for k in f.files if k.endswith('_key')}
+            return dict(arrays={k: f[k] for k in f.files if not k.endswith('_key')}, keys=keys)
+    except (ValueError, OSError, EOFError) as e: raise CorruptFileError(f"prior file {p} cannot be read as {p.suffix}: {e}") from None
+    raise ValueError(f"prior file {p} must be .npy (the training rows) or .npz (one array per split), got {p.suffix or 'no suffix'}")
+
+# %% ../nbs/03_priors.ipynb #6beb8201
+def _pick_rows(f:dict, ds:ImageDataset, path) -> np.ndarray:
+    "The array of `f` that holds `ds`'s rows: by content key, else by row count (a `source_index` subset takes its rows)."
+    arrays, keys = f['arrays'], f['keys']
+    if keys:
+        ck = ds.content_key()
+        for split, k in keys.items():
+            if k == ck and split in arrays: return arrays[split]
+    fits = [s for s, a in arrays.items() if getattr(a, 'ndim', 0) >= 1 and len(a) == len(ds)]
+    if len(fits) == 1: return arrays[fits[0]]
+    if len(fits) > 1: raise ValueError(f"prior file {path}: arrays {fits} all have {len(ds)} rows; record each split's content key (gps_ssl_embed does) so {ds.name} can be matched")
+    src = getattr(ds, 'source_index', None)
+    if src is not None and 'train' in arrays and len(arrays['train']) > int(src.max()): return arrays['train'][np.asarray(src)]
+    shapes = ', '.join(f"{s}[{len(a)}]" for s, a in arrays.items())
+    raise ValueError(f"prior file {path} has no array with one row per image of {ds.name} ({len(ds)} images; file: {shapes}); "
+                     f"write it with gps_ssl_embed {ds.name} PRIOR {Path(path).name}")
+
+def load_embeddings(path, ds:ImageDataset, chunk:int=65536) -> torch.Tensor:
+    "The rows of an embedding file (`file:PATH` prior) for `ds`: validated (count, dtype, finite), float32 `[N, D]`."
+    a = _pick_rows(_open_embeddings(path), ds, path)
+    if a.dtype.name not in _FILE_DTYPES: raise TypeError(f"prior file {path} holds {a.dtype} values; embeddings must be float16 or float32 (save them with .astype(np.float32))")
+    if a.ndim != 2: raise ValueError(f"prior file {path} holds an array of shape {a.shape}; it needs [images, dimensions]")
+    out = torch.empty(a.shape, dtype=torch.float32)
+    for s in range(0, len(a), chunk): out[s:s + chunk] = torch.from_numpy(np.asarray(a[s:s + chunk], dtype=np.float32))   # a memmap is read once, in chunks
+    bad = ~torch.isfinite(out).all(1)
+    if bad.any(): raise ValueError(f"prior file {path} holds NaN or inf in {int(bad.sum())} of {len(out)} rows (first: {bad.nonzero()[:3, 0].tolist()}); recompute those embeddings")
+    return out
 
 # %% ../nbs/03_priors.ipynb #f8c6b1cf
 class _PriorInputs(Dataset):
@@ -335,7 +383,8 @@ def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embed
           progress:bool=True,
           **prior_kwargs, # e.g. VAE training settings (epochs=, latent_dim=, seed=)
          ) -> torch.Tensor:
-    "Prior embeddings g(x) of every image of `dataset`, `[N, D]` float32, cached on disk."
+    "Prior embeddings g(x) of every image of `dataset`, `[N, D]` float32, cached on disk (`file:PATH`: read from that file)."
+    if isinstance(prior, str) and prior.startswith('file:'): return load_embeddings(prior[5:], dataset)
     emb = prior if isinstance(prior, PriorEmbedder) else get_prior(prior, dataset, resolution=resolution, **prior_kwargs)
     key = embedding_cache_key(dataset, emb)          # hashes every pixel: computed once
     path = embedding_cache_path(dataset, emb, cache, key)
@@ -348,3 +397,35 @@ def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embed
     z = compute_embeddings(dataset, emb, batch_size, device, num_workers, progress)
     if path is not None: atomic_save(dict(emb=z, key=key, prior=emb.spec, dataset=dataset.name, n=len(dataset)), path)
     return z
+
+# %% ../nbs/03_priors.ipynb #f1db8d6c
+def save_embeddings(path, arrays:dict, keys:dict|None=None, dtype:str='float32') -> Path:
+    "Write `{split: [N, D]}` embeddings atomically: `.npy` (one split) or `.npz` (with each split's content key)."
+    from gps_ssl.core import _atomic_write
+    path = Path(path).expanduser()
+    if dtype not in ('float16', 'float32'): raise ValueError(f"dtype must be float16 or float32, got {dtype!r}")
+    arrays = {s: np.asarray(torch.as_tensor(a).float().numpy(), dtype=dtype) for s, a in arrays.items()}
+    if path.suffix == '.npy':
+        if len(arrays) != 1: raise ValueError(f"{path.name}: an .npy file holds one split, got {list(arrays)}; write an .npz")
+        return _atomic_write(path, lambda f: np.save(f, next(iter(arrays.values()))))
+    if path.suffix != '.npz': raise ValueError(f"{path.name}: write embeddings to a .npy or .npz file")
+    extra = {f'{s}_key': np.array(k) for s, k in (keys or {}).items()}
+    return _atomic_write(path, lambda f: np.savez(f, **arrays, **extra))
+
+@call_parse
+def gps_ssl_embed(dataset:str, # dataset name (see `DATASETS`)
+                  prior:str, # a prior spec (see `PRIORS`)
+                  out:str, # .npz (every split of --splits, with content keys) or .npy (one split)
+                  splits:str='train,test', # the splits to embed (an .npy takes the first)
+                  dtype:str='float32', # float32, or float16 (half the file)
+                  data_root:str=None, # folder with the dataset files
+                  batch_size:int=256, device:str=None,
+                  quiet:store_true=False, # no progress bars
+                  debug:store_true=False): # on an error, show the full traceback
+    "Compute a prior over a dataset's splits and save it, for `--prior file:OUT`."
+    names = [s for s in splits.split(',') if s][:1 if out.endswith('.npy') else None]
+    sets = {s: get_dataset(dataset, root=data_root, split=s) for s in names}
+    g = get_prior(prior, sets.get('train'))          # fitted (vae) on the training images only
+    arrays = {s: embed(d, g, batch_size=batch_size, device=device, progress=not quiet) for s, d in sets.items()}
+    p = save_embeddings(out, arrays, {s: d.content_key() for s, d in sets.items()}, dtype)
+    print(f"{p}: {', '.join(f'{s} {tuple(a.shape)}' for s, a in arrays.items())} ({dtype}); use --prior file:{p}")

@@ -226,7 +226,7 @@ def _spec_file(spec:str|None) -> str|None:
     "The checkpoint file a prior / encoder spec names (`ssl:PATH`, `vae:PATH`, a bare `.pt` path), if any."
     if not spec: return None
     kind, _, rest = spec.partition(':')
-    if kind in ('ssl', 'vae') and rest: return rest
+    if kind in ('ssl', 'vae', 'file') and rest: return rest
     return spec if spec.endswith(('.pt', '.pth')) else None
 
 def opt(default, help:str, choices:tuple|None=None):
@@ -241,7 +241,7 @@ class TrainConfig:
     download:bool = opt(False, "download the dataset if it is missing (torchvision / medmnist)")
     method:str = opt('simclr', "SSL method (moco = MoCo-v2+; mocov2 and nnclr_paper are the published variants)", ALL_METHODS)
     positives:str = opt('aug', "positive pairs: aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs), clsp (synthetic third views)", POSITIVES)
-    prior:str = opt('pixels', "GPS prior spec: pixels, resnet18, resnet50, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT")
+    prior:str = opt('pixels', "GPS prior spec: pixels, resnet18, resnet50, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT, file:EMBEDDINGS.npy|.npz (gps_ssl_embed)")
     k:int = opt(1, "GPS neighbours to draw from")
     tau:float|str|None = opt(None, "GPS ball radius (squared L2), or 'adaptive' (the authors' code: mean + std of the 20-NN distances)")
     rule:str = opt('random', "GPS selection rule among the k neighbours (or the tau-ball)", ('random', 'nearest', 'farthest'))
@@ -316,7 +316,8 @@ class TrainConfig:
                            ('prior', _spec_file(self.prior) if self.positives == 'gps' else None),
                            ('sepp_encoder', _spec_file(self.sepp_encoder) if self.positives == 'sepp' else None)):
             if path and not Path(path).expanduser().is_file():
-                raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing checkpoint file")
+                raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing "
+                                        + ("embedding file (gps_ssl_embed writes one)" if flag == 'prior' and self.prior.startswith('file:') else "checkpoint file"))
         if self.tau is not None and self.tau != 'adaptive' and not (isinstance(self.tau, (int, float)) and self.tau > 0):
             raise ValueError(f"tau must be a positive number or 'adaptive', got {self.tau!r}")
         if self.eval_split not in ('test', 'val'):
@@ -716,7 +717,7 @@ def reference_metrics(cfg:TrainConfig, kind:str, # 'random' (untrained backbone)
         return ev((sepp_embed(mem, cfg.sepp_encoder, progress=progress), torch.as_tensor(mem.targets)),
                   (sepp_embed(query, cfg.sepp_encoder, progress=progress), torch.as_tensor(query.targets)))
     from gps_ssl.priors import get_prior
-    g = get_prior(cfg.prior, ds)  # fitted (vae) on the training images only, then applied to the evaluation sets
+    g = cfg.prior if cfg.prior.startswith('file:') else get_prior(cfg.prior, ds)  # fitted (vae) on the training images only, then applied to the evaluation sets
     return ev((embed(mem, g, progress=progress), torch.as_tensor(mem.targets)), (embed(query, g, progress=progress), torch.as_tensor(query.targets)))
 
 # %% ../nbs/10_train.ipynb #7f36f4ef
