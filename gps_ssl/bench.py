@@ -222,7 +222,7 @@ _LOAD = "import torch\ntorch.set_num_threads(2)\na = torch.randn(1024, 1024)\nwh
 def bench_load(n:int=20_000, dim:int=256, k:int=10, repeats:int=3, seed:int=0, settle:float=1.0) -> list[dict]:
     "Seconds (median of `repeats`) of `knn_search` (auto, and torch with 2 and 1 threads) and raw faiss, alone and under a competing load."
     import subprocess, faiss
-    from gps_ssl.neighbors import knn_search, _pick_backend, busy_cores
+    from gps_ssl.neighbors import knn_search, busy_cores
     x = knn_data(n, dim, seed)
     def one_thread():
         t = torch.get_num_threads(); torch.set_num_threads(1)
@@ -237,15 +237,16 @@ def bench_load(n:int=20_000, dim:int=256, k:int=10, repeats:int=3, seed:int=0, s
         p = subprocess.Popen([sys.executable, '-c', _LOAD]) if load == 'loaded' else None
         try:
             time.sleep(settle if p else 0)
-            row = dict(N=n, D=dim, k=k, load=load, busy_cores=round(busy_cores(0.5), 2), auto_picks=_pick_backend('auto', n))
+            row = dict(N=n, D=dim, k=k, load=load, busy_cores=round(busy_cores(0.5), 2))
             row.update({f'{name}_s': median_of(f, repeats)['seconds'] for name, f in impls.items()})
+            knn_search(x, k); row['auto_ran'] = f"{knn_search.backend}{f' x{knn_search.threads}' if knn_search.threads else ''}"
         finally:
             if p: p.kill(); p.wait()
         for name in ('knn_search', 'knn_torch', 'knn_torch_1t'): row[f'{name}/faiss'] = row[f'{name}_s'] / row['faiss_s']
         rows.append(row)
     return rows
 
-LOAD_COLS = ['load', 'N', 'D', 'k', 'busy_cores', 'auto_picks', 'knn_search_s', 'knn_torch_s', 'knn_torch_1t_s', 'faiss_s',
+LOAD_COLS = ['load', 'N', 'D', 'k', 'busy_cores', 'auto_ran', 'knn_search_s', 'knn_torch_s', 'knn_torch_1t_s', 'faiss_s',
              'knn_search/faiss', 'knn_torch/faiss', 'knn_torch_1t/faiss']
 
 # %% ../nbs/90_benchmarks.ipynb #ba4557e6

@@ -54,14 +54,15 @@ def busy_cores(window:float=0.1) -> float:
     except (OSError, ValueError, IndexError): return 0.0
     return max(0.0, (b1 - b0) / os.sysconf('SC_CLK_TCK') - (o1 - o0)) / (t1 - t0)
 
+def _cpu_threads() -> int:
+    "Threads for the torch search on a CPU: torch's count, cut to the cores other processes leave free (at least 1)."
+    return max(1, min(torch.get_num_threads(), int((os.cpu_count() or 1) - busy_cores() + 0.5)))
+
 def _pick_backend(backend, n=None):
     if backend == 'auto':
         if _has_faiss_gpu(): return 'faiss'
         if torch.cuda.is_available(): return 'torch'   # faiss-cpu would leave the GPU idle
-        if faiss is None: return 'torch'
-        if n is not None and n < _TORCH_FROM: return 'faiss'
-        free = (os.cpu_count() or 1) - busy_cores()    # the torch search's threads wait on each other at every block:
-        return 'torch' if free >= torch.get_num_threads() - 0.5 else 'faiss'   # on a busy CPU, faiss
+        return 'faiss' if faiss is not None and (n is None or n < _TORCH_FROM) else 'torch'
     if backend == 'faiss' and faiss is None: raise ImportError("backend='faiss' needs faiss: pip install faiss-cpu (or faiss-gpu-cu12)")
     if backend not in ('faiss', 'torch'): raise ValueError(f"unknown backend {backend!r}; use 'auto', 'faiss' or 'torch'")
     return backend
@@ -284,8 +285,8 @@ def _ivf_table(a, kk, metric, nlist, nprobe, seed=0, rows=None, chunk=65536, nit
                            f"raise nprobe (now {nprobe}) or lower nlist (now {nlist})")
     return torch.from_numpy(I).long()
 
-def _exact_dist_rows(a, I, metric, lo=0, chunk=16384) -> torch.Tensor:
-    "`_exact_dist` for a numpy array read in chunks (memory-mapped float16 included)."
+def _exact_dist_rows(a, I, metric, lo=0, chunk=4096) -> torch.Tensor:
+    "`_exact_dist` for a numpy array read in chunks (memory-mapped float16 included; a chunk's gather is ~100 MB at k=10, D=512)."
     out = torch.empty(I.shape, dtype=torch.float32); cos = metric == 'cosine'
     for s in range(0, len(I), chunk):
         q = torch.from_numpy(_f32_rows(a, slice(lo + s, lo + s + chunk), cos))
@@ -338,7 +339,7 @@ def _search_kw(index:str) -> dict:
 def knn_search(emb, # [N, D] embeddings (torch or numpy)
                k:int, # neighbours per row
                metric:str='l2', # 'l2' (squared Euclidean, like faiss) or 'cosine' (1 - cos)
-               backend:str='auto', # 'faiss', 'torch' or 'auto' (faiss-gpu > torch on CUDA > CPU: faiss below 20k rows or on a busy CPU, else torch)
+               backend:str='auto', # 'faiss', 'torch' or 'auto' (faiss-gpu > torch on CUDA > CPU: faiss below 20k rows, else torch with one thread per free core)
                exclude_self:bool=True, # drop each query's own index from its neighbours
                index:str='flat', # 'flat' (exact) or 'ivf' (approximate, faiss only)
                nlist:int|None=None, nprobe:int=16, # IVF settings (nlist default: 4 sqrt(N), at most N/39)
@@ -362,7 +363,8 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
         if backend == 'faiss': raise ValueError("precision='bf16' runs on the torch backend; use backend='torch' or 'auto'")
         backend = 'torch'
     if index == 'ivf' and backend == 'auto': backend = 'faiss'
-    backend = _pick_backend(backend, n)
+    auto, backend = backend == 'auto', _pick_backend(backend, n)
+    knn_search.backend, knn_search.threads = backend, None                # what ran (for the benchmarks)
     if index == 'ivf' and backend != 'faiss': raise ValueError("index='ivf' needs the faiss backend (pip install faiss-cpu)")
     import torch.distributed as dist
     world = dist.get_world_size() if shard and dist.is_available() and dist.is_initialized() else 1
@@ -376,7 +378,12 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
             warnings.warn(f"precision='bf16' on {dev}: this CPU has no fast bfloat16 products (AVX512-BF16 or AMX), "
                           "so it is likely slower than precision='fp32'")
         kk = min(n, need + _BF16_MARGIN) if precision == 'bf16' else need
-        I = _torch_knn(x, kk, dev, rows=rows, precision=precision, need=need)
+        threads = torch.get_num_threads()
+        knn_search.threads = _cpu_threads() if auto and dev.type == 'cpu' else threads   # auto: one thread per free core
+        try:
+            torch.set_num_threads(knn_search.threads)
+            I = _torch_knn(x, kk, dev, rows=rows, precision=precision, need=need)
+        finally: torch.set_num_threads(threads)
     lo = rows[0] if rows else 0
     D = _exact_dist_rows(x, I, metric, lo) if lean else _exact_dist(x, I, metric, max_memory_mb, lo)
     D, order = D.sort(dim=1, stable=True); I = I.gather(1, order)
