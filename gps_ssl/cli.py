@@ -12,7 +12,7 @@ import numpy as np
 from fastcore.script import call_parse, Param, store_true
 
 import gps_ssl
-from .core import atomic_write_json, atomic_write_bytes
+from .core import atomic_write_json, atomic_write_bytes, show_progress, provenance
 from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES, OPTIMIZERS, ALL_METHODS
 from .data import AUGMENTATIONS
 from .core import CorruptFileError
@@ -22,9 +22,9 @@ from .evaluate import mean_std, paired_interval, verdict, holm
 __all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_config_args', 'config_from', 'train_parser',
            'gps_ssl_train', 'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'short_spec', 'group_of',
            'row_name', 'summarize', 'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons',
-           'results_markdown', 'plot_results', 'provenance', 'study', 'write_results', 'refresh_results',
-           'load_results', 'compare_parser', 'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme',
-           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
+           'results_markdown', 'plot_results', 'study', 'write_results', 'refresh_results', 'load_results',
+           'compare_parser', 'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme', 'main_train',
+           'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
@@ -120,7 +120,7 @@ def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; 
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
     if image_aug: settings['gpu_aug'] = False
     cfg = config_from(config, **settings)
-    lines = quiet or not sys.stderr.isatty()      # a log without a progress bar gets one line per epoch
+    lines = quiet or not show_progress()          # a log without a progress bar gets one line per epoch
     if supervised: m = train_supervised(cfg, out, overwrite=overwrite, progress=not quiet)
     else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet, epoch_lines=lines)
     import torch.distributed as dist
@@ -425,22 +425,6 @@ def plot_results(results:dict, path=None):
     if path: fig.savefig(path, dpi=100)
     return fig
 
-# %% ../nbs/11_cli.ipynb #fbc4b6bf
-def provenance(command:str|None=None) -> dict:
-    "Where a result comes from: the command, the package version and git commit, the date and the hardware."
-    import torch
-    root = Path(gps_ssl.__file__).resolve().parent.parent
-    git = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True).stdout.strip()
-    try: commit, dirty = git('rev-parse', 'HEAD') or None, bool(git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!nbs/results'))   # recorded results are outputs, not code
-    except OSError: commit, dirty = None, None
-    cpu = platform.processor() or platform.machine()
-    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): pass
-    return dict(command=command or ' '.join([Path(sys.argv[0]).name] + sys.argv[1:]), version=gps_ssl.__version__,
-                commit=commit, uncommitted_changes=dirty, date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
-                python=platform.python_version(), torch=torch.__version__, torch_threads=torch.get_num_threads(), cpu=cpu, cpu_cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
-                gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None)
-
 # %% ../nbs/11_cli.ipynb #d3c58dfc
 def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
@@ -511,7 +495,8 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
             fn = lambda: reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
             m = _reuse_or(d, cfg, overwrite, fn)
         elif (d / 'metrics.json').exists() and not overwrite: m = _reuse_or(d, cfg, False, None)
-        else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False)   # the study draws its own figure
+        else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
+                        epoch_lines=progress and not show_progress(progress))   # a log: one line per epoch, no bars
         runs.append(dict(rec, **m))
     rows = summarize(runs)
     res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C on a validation fifth'),

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import (seed_everything, get_device, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
+from .core import (seed_everything, get_device, show_progress, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
                           CorruptFileError)
 from .data import ImageDataset, flips, make_augmentation, show_image
 
@@ -87,7 +87,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
                          step=step, losses=losses, dataset=data_key, config=dict(steps=steps, batch_size=batch_size,
                          lr=lr, warmup=warmup, ema_decay=ema_decay, flip=flip, seed=seed)), ckpt)
     unet.train()
-    bar = tqdm(range(start, steps), desc='diffusion', disable=not progress, initial=start, total=steps)
+    bar = tqdm(range(start, steps), desc='diffusion', disable=not show_progress(progress), initial=start, total=steps)
     for step in bar:
         if stop_after is not None and step >= stop_after: return ckpt
         g = torch.Generator().manual_seed(seed * 1_000_003 + step)
@@ -224,7 +224,7 @@ def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by
     per = max(1, batch_size // k); batches = range(0, len(ds), per)
     todo = [s for s in batches if not bank.done[s:s + per].all()]
     t0, made = time.time(), 0
-    for n, s in enumerate(tqdm(todo, desc='synthetic positives', disable=not progress)):
+    for n, s in enumerate(tqdm(todo, desc='synthetic positives', disable=not show_progress(progress))):
         if stop_after is not None and n >= stop_after: break
         idx = list(range(s, min(s + per, len(ds))))
         g = torch.Generator().manual_seed(seed * 1_000_003 + s)
@@ -324,7 +324,7 @@ def w_study(diffusion, # a checkpoint written by `train_diffusion`
                share=share)
     if record is not None:
         import matplotlib.pyplot as plt
-        from gps_ssl.cli import provenance
+        from gps_ssl.core import provenance
         out = Path(record); out.mkdir(parents=True, exist_ok=True)
         show_interpolations(unet, ds, idx[:6], ws=ws, per=3, steps=steps, eta=eta, seed=seed, path=out / 'interpolation.png')
         sample_grid(unet, ds, n=64, steps=steps, eta=eta, seed=seed, path=out / 'samples.png'); plt.close('all')

@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'fingerprint', 'CorruptFileError', 'atomic_save',
-           'atomic_write_bytes', 'atomic_write_json', 'safe_load']
+__all__ = ['seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'show_progress', 'provenance', 'fingerprint',
+           'CorruptFileError', 'atomic_save', 'atomic_write_bytes', 'atomic_write_json', 'safe_load']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 def seed_everything(seed:int=0, # the seed for `random`, NumPy and PyTorch (CPU and every CUDA device)
@@ -69,6 +69,30 @@ def cache_dir(*parts:str, # sub-folders inside the cache, created on demand
     p = p.joinpath(*parts)
     if create: p.mkdir(parents=True, exist_ok=True)
     return p
+
+# %% ../nbs/00_core.ipynb #637e00ee
+def show_progress(progress:bool=True) -> bool:
+    "Whether to draw a progress bar: asked for, and stderr is a terminal (or `GPS_SSL_PROGRESS=1`)."
+    if not progress: return False
+    if os.environ.get('GPS_SSL_PROGRESS') in ('0', '1'): return os.environ['GPS_SSL_PROGRESS'] == '1'
+    import sys
+    return bool(getattr(sys.stderr, 'isatty', lambda: False)())
+
+# %% ../nbs/00_core.ipynb #348cf635
+def provenance(command:str|None=None) -> dict:
+    "Where a result comes from: the command, the package version and git commit, the date and the hardware."
+    import platform, subprocess, sys, time, gps_ssl
+    root = Path(gps_ssl.__file__).resolve().parent.parent
+    git = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True).stdout.strip()
+    try: commit, dirty = git('rev-parse', 'HEAD') or None, bool(git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!nbs/results'))   # recorded results are outputs, not code
+    except OSError: commit, dirty = None, None
+    cpu = platform.processor() or platform.machine()
+    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): pass
+    return dict(command=command or ' '.join([Path(sys.argv[0]).name] + sys.argv[1:]), version=gps_ssl.__version__,
+                commit=commit, uncommitted_changes=dirty, date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+                python=platform.python_version(), torch=torch.__version__, torch_threads=torch.get_num_threads(), cpu=cpu, cpu_cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
+                gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None)
 
 # %% ../nbs/00_core.ipynb #b2797955
 def fingerprint(*objs:Any, # arrays, tensors, bytes, str, numbers, or JSON-able dicts/lists of them

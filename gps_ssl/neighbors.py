@@ -270,6 +270,7 @@ def _ivf_table(a, kk, metric, nlist, nprobe, seed=0, rows=None, chunk=65536, nit
     ix = (faiss.IndexIVFScalarQuantizer(q, d, nlist, faiss.ScalarQuantizer.QT_fp16, mt) if a.dtype == np.float16
           else faiss.IndexIVFFlat(q, d, nlist, mt))
     ix.cp.niter = niter                                                # k-means iterations of the coarse quantizer
+    t0 = time.perf_counter()
     ix.train(_f32_rows(a, np.sort(np.random.default_rng(seed).choice(n, min(n, 40 * nlist), replace=False)), cos))
     assign = np.empty((n, nprobe), np.int32)                          # each row's nprobe nearest lists
     for s in range(0, n, chunk):
@@ -277,9 +278,10 @@ def _ivf_table(a, kk, metric, nlist, nprobe, seed=0, rows=None, chunk=65536, nit
         assign[s:s + len(xc)] = q.search(xc, nprobe)[1]
         own = assign[s:s + len(xc), 0].astype(np.int64)               # added to its nearest list
         ix.add_core(len(xc), faiss.swig_ptr(xc), None, faiss.swig_ptr(own))
-    lo, hi = rows or (0, n); ix.nprobe = nprobe
+    lo, hi = rows or (0, n); ix.nprobe = nprobe; t1 = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):                   # it reports progress on stdout
         _, I = big_batch_search(ix, _F32Rows(a, lo, hi, cos), kk, verbose=1, q_assign=assign[lo:hi].copy())
+    _ivf_table.seconds = dict(build=t1 - t0, search=time.perf_counter() - t1)   # for the benchmarks
     if (I < 0).any():
         raise RuntimeError(f"the IVF index found fewer than {kk} neighbours for {int((I < 0).any(1).sum())} queries; "
                            f"raise nprobe (now {nprobe}) or lower nlist (now {nlist})")
