@@ -23,8 +23,8 @@ __all__ = ['USER_ERRORS', 'METHOD_NAMES', 'coerce_setting', 'load_config', 'add_
            'gps_ssl_train', 'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'short_spec', 'group_of',
            'row_name', 'summarize', 'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons',
            'results_markdown', 'plot_results', 'study', 'write_results', 'refresh_results', 'load_results',
-           'compare_parser', 'gps_ssl_compare', 'render_results', 'render_readme', 'gps_ssl_readme', 'main_train',
-           'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
+           'compare_parser', 'gps_ssl_compare', 'plot_forest', 'render_results', 'render_readme', 'gps_ssl_readme',
+           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
@@ -356,8 +356,9 @@ def _comparison_lines(comps, by, primary:bool) -> list[str]:
                          f"{c['knn_top1']['verdict']} | {_diff(c['linear_top1'])} | {c['linear_top1']['verdict']} |")
     return head + [row(c) for c in comps]
 
-def results_markdown(results:dict) -> str:
-    "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones."
+def results_markdown(results:dict, primary_only:bool=False) -> str:
+    "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance)."
+    if primary_only: return _primary_markdown(results)
     rows = results['summary']
     extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'))
              if any(k in r for r in rows)]
@@ -386,13 +387,24 @@ def results_markdown(results:dict) -> str:
             n = max((r.get('eval_images', 0) for r in rows), default=0)
             lines += ['', f"† every seed gave the same difference, so the interval collapses to a point: the seeds agree, which does not make the value exact"
                       + (f" (accuracy on {n} evaluation images moves in steps of {100 / n:.2f} points)." if n else ".")]
-    pv = results.get('provenance')
+    return '\n'.join(lines + _provenance_lines(results)) + '\n'
+
+def _primary_markdown(results:dict) -> str:
+    by = {r['group']: r for r in results['summary']}; prim = [c for c in results.get('comparisons', []) if c.get('primary')]
+    if not prim: raise ValueError("this study names no primary comparisons; render the full table instead")
+    ev = results.get('protocol') or {}
+    lines = [f"Primary comparisons, paired over seeds (points; kNN k={ev.get('knn_k', '?')}, T={ev.get('knn_t', '?')}; converged linear probe; "
+             f"gain / loss where the Holm-adjusted p over these {2 * len(prim)} tests < 0.05):", ''] + _comparison_lines(prim, by, True)
+    return '\n'.join(lines + _provenance_lines(results)) + '\n'
+
+def _provenance_lines(results:dict) -> list[str]:
+    pv, lines = results.get('provenance'), []
     if pv:
         lines += ['', f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores"
                   f"{', ' + str(pv['torch_threads']) + ' torch thread' + 's' * (pv['torch_threads'] > 1) if pv.get('torch_threads') else ''} ({pv['cpu']}"
                   f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
-    return '\n'.join(lines) + '\n'
+    return lines
 
 def plot_results(results:dict, path=None):
     "Left: kNN and linear accuracy per row (mean ± sample std; reference rows hatched). Right: the primary paired differences with their 95 % intervals."
@@ -576,27 +588,58 @@ def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|N
     print(f"wrote {Path(out) / 'results.md'}, results.json, results.png" + (f" (and into {record})" if record else ''))
 gps_ssl_compare.parser = compare_parser
 
+# %% ../nbs/11_cli.ipynb #50584273
+def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
+    "The primary paired differences (points, 95 % interval) of recorded studies `{title: results}`, one row each, one panel per metric."
+    import matplotlib.pyplot as plt
+    rows = [(t, r, c) for t, r in studies.items() for c in r.get('comparisons', []) if c.get('primary')]
+    if not rows: raise ValueError("no primary comparisons in these results; record the studies with gps_ssl_compare --primary")
+    fig, axs = plt.subplots(1, len(metrics), figsize=(4.2 + 2.6 * len(metrics), 0.9 + 0.36 * len(rows)), sharey=True, squeeze=False)
+    y = np.arange(len(rows))[::-1]
+    for ax, key in zip(axs[0], metrics):
+        for yi, (t, r, c) in zip(y, rows):
+            d = c[key]; v = d.get('verdict', '')
+            ax.errorbar(100 * d['mean'], yi, xerr=[[100 * (d['mean'] - d['lo'])], [100 * (d['hi'] - d['mean'])]], fmt='o', capsize=3,
+                        color='C2' if v == 'gain' else 'C3' if v == 'loss' else 'grey', mfc='white' if v not in ('gain', 'loss') else None)
+        ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(f"{key.replace('_top1', '')} top-1: paired difference (points)", fontsize=8)
+        ax.grid(axis='x', alpha=0.3)
+    by = lambda r: {s['group']: s for s in r['summary']}
+    axs[0, 0].set_yticks(y, [f"{t}: {_label(by(r), c['group'])} − {_label(by(r), c['baseline'])}" for t, r, c in rows], fontsize=7)
+    axs[0, 0].set_ylim(-0.6, len(rows) - 0.4)
+    fig.suptitle('primary comparisons, mean over seeds with 95 % paired intervals (green: gain, red: loss, Holm-adjusted)', fontsize=8)
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=100)
+    return fig
+
 # %% ../nbs/11_cli.ipynb #17d91626
 import re
-_BLOCK = re.compile(r'(<!-- results: (\S+) -->\n)(.*?)(<!-- /results -->)', re.S)
+_BLOCK = re.compile(r'(<!-- results: (\S+)( primary)? -->\n)(.*?)(<!-- /results -->)', re.S)
+_FOREST = re.compile(r'<!-- forest: (\S+\.png)((?: \S+)+) -->')
 
-def render_results(folder) -> str:
+def render_results(folder, primary_only:bool=False) -> str:
     "The markdown of a recorded folder: a study's table (`results_markdown`) or a benchmark's tables (`bench_markdown`)."
     r = load_results(folder)
     if r.get('kind') == 'benchmark':
         from gps_ssl.bench import bench_markdown
         return bench_markdown(r)
-    return results_markdown(r)
+    return results_markdown(r, primary_only)
 
 def render_readme(path='README.md', # a markdown file with `<!-- results: FOLDER -->` ... `<!-- /results -->` blocks
                   check:bool=False) -> list[str]:
-    "Rewrite each results block of `path` from FOLDER/results.json (relative to the file); `check`: only list the stale ones."
+    "Rewrite each results block of `path` from FOLDER/results.json (relative to the file) and draw each `forest:` figure; `check`: only list the stale ones."
     path = Path(path); text = path.read_text(); stale = []
     def sub(m):
-        new = render_results(path.parent / m[2])
-        if m[3] != new: stale.append(m[2])
-        return m[1] + new + m[4]
+        new = render_results(path.parent / m[2], bool(m[3]))
+        if m[4] != new: stale.append(m[2])
+        return m[1] + new + m[5]
     out = _BLOCK.sub(sub, text)
+    for m in _FOREST.finditer(text):   # <!-- forest: OUT.png FOLDER ... -->: the primary comparisons of those studies
+        fig_path = path.parent / m[1]
+        if check:
+            if not fig_path.exists(): stale.append(m[1])
+            continue
+        import matplotlib.pyplot as plt
+        plt.close(plot_forest({Path(f).name: load_results(path.parent / f) for f in m[2].split()}, fig_path))
     if not check and out != text: atomic_write_bytes(out.encode(), path)
     return stale
 
