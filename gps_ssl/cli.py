@@ -594,17 +594,19 @@ def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
     import matplotlib.pyplot as plt
     rows = [(t, r, c) for t, r in studies.items() for c in r.get('comparisons', []) if c.get('primary')]
     if not rows: raise ValueError("no primary comparisons in these results; record the studies with gps_ssl_compare --primary")
-    fig, axs = plt.subplots(1, len(metrics), figsize=(4.2 + 2.6 * len(metrics), 0.9 + 0.36 * len(rows)), sharey=True, squeeze=False)
+    fig, axs = plt.subplots(1, len(metrics), figsize=(5.5 + 2.8 * len(metrics), 1.0 + 0.5 * len(rows)), sharey=True, squeeze=False)
     y = np.arange(len(rows))[::-1]
     for ax, key in zip(axs[0], metrics):
         for yi, (t, r, c) in zip(y, rows):
             d = c[key]; v = d.get('verdict', '')
             ax.errorbar(100 * d['mean'], yi, xerr=[[100 * (d['mean'] - d['lo'])], [100 * (d['hi'] - d['mean'])]], fmt='o', capsize=3,
                         color='C2' if v == 'gain' else 'C3' if v == 'loss' else 'grey', mfc='white' if v not in ('gain', 'loss') else None)
-        ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(f"{key.replace('_top1', '')} top-1: paired difference (points)", fontsize=8)
+        ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(f"Δ {key.replace('_top1', '')} top-1 (points)", fontsize=8)
         ax.grid(axis='x', alpha=0.3)
+        for yi, (a, b) in zip(y[1:], zip(rows, rows[1:])):
+            if a[0] != b[0]: ax.axhline(yi + 0.5, color='grey', lw=0.5)          # between studies
     by = lambda r: {s['group']: s for s in r['summary']}
-    axs[0, 0].set_yticks(y, [f"{t}: {_label(by(r), c['group'])} − {_label(by(r), c['baseline'])}" for t, r, c in rows], fontsize=7)
+    axs[0, 0].set_yticks(y, [f"{t}: {_label(by(r), c['group'])}\n− {_label(by(r), c['baseline'])}" for t, r, c in rows], fontsize=7)
     axs[0, 0].set_ylim(-0.6, len(rows) - 0.4)
     fig.suptitle('primary comparisons, mean over seeds with 95 % paired intervals (green: gain, red: loss, Holm-adjusted)', fontsize=8)
     fig.tight_layout()

@@ -244,7 +244,7 @@ def _as_array(emb, name='embeddings') -> np.ndarray:
 
 def _f32_rows(a, rows, cosine=False, name='embeddings') -> np.ndarray:
     "Rows of `a` (a slice or indices) as contiguous float32, checked finite, L2-normalised for the cosine metric."
-    x = np.ascontiguousarray(a[rows], dtype=np.float32)
+    x = np.array(a[rows], dtype=np.float32, order='C')             # a copy: a memory-mapped file stays read-only
     if not np.isfinite(x).all():
         bad = ~np.isfinite(x).all(1)
         raise ValueError(f"{name} hold NaN or inf in {int(bad.sum())} rows of a chunk of {len(x)}; recompute them (a diverged encoder?) or drop those images")

@@ -326,7 +326,7 @@ def load_embeddings(path, ds:ImageDataset, chunk:int=65536) -> torch.Tensor:
     if a.dtype.name not in _FILE_DTYPES: raise TypeError(f"prior file {path} holds {a.dtype} values; embeddings must be float16 or float32 (save them with .astype(np.float32))")
     if a.ndim != 2: raise ValueError(f"prior file {path} holds an array of shape {a.shape}; it needs [images, dimensions]")
     out = torch.empty(a.shape, dtype=torch.float32)
-    for s in range(0, len(a), chunk): out[s:s + chunk] = torch.from_numpy(np.asarray(a[s:s + chunk], dtype=np.float32))   # a memmap is read once, in chunks
+    for s in range(0, len(a), chunk): out[s:s + chunk] = torch.from_numpy(np.array(a[s:s + chunk], dtype=np.float32))   # a memmap is read once, in chunks (copied: writable)
     bad = ~torch.isfinite(out).all(1)
     if bad.any(): raise ValueError(f"prior file {path} holds NaN or inf in {int(bad.sum())} of {len(out)} rows (first: {bad.nonzero()[:3, 0].tolist()}); recompute those embeddings")
     return out
