@@ -21,7 +21,7 @@ def main():
     path = root / 'nbs' / 'index.ipynb'
     nb = json.loads(path.read_text())
     cells = [cell('''#| hide
-from gps_ssl.cli import render_results
+from gps_ssl.study import render_results
 from IPython.display import Markdown
 def recorded(study, primary=False): return Markdown(render_results(f'results/{study}', primary))''')]
     parts = re.split(r'<!-- results: nbs/results/(\S+)( primary)? -->\n.*?<!-- /results -->\n', s, flags=re.S)
