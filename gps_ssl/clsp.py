@@ -273,17 +273,23 @@ CLSP_LAMBDA = dict(simclr=1.0, moco=0.5)   # the paper's weights; other methods 
 
 # %% ../nbs/07_clsp.ipynb #06d95b6a
 def show_interpolations(unet, ds:ImageDataset, anchors, ws=(0.0, 0.1, 0.3, 0.5, 1.0), per:int=3, steps:int=100,
-                        eta:float=0.1, seed:int=0, path=None):
-    "Rows: anchors; columns: the anchor, then `per` positives for each w (as CLSP's Fig. 4a)."
+                        eta:float=0.1, seed:int=0, path=None,
+                        classify=None): # uint8 images [B, C, H, W] -> predicted labels: each positive is marked with its class
+    "Rows: anchors; columns: the anchor, then `per` positives for each w (as CLSP's Fig. 4a); with `classify`, each positive's predicted class (green: the anchor's)."
     import matplotlib.pyplot as plt
     anchors = list(anchors)
     fig, axs = plt.subplots(len(anchors), 1 + per * len(ws), figsize=(0.8 * (1 + per * len(ws)), 0.9 * len(anchors)), squeeze=False)
     for j, w in enumerate(ws):
         g = torch.Generator().manual_seed(seed)
         imgs = interpolate_sample(unet, ds.get_images(anchors).repeat_interleave(per, 0), w, steps, eta, generator=g)
+        pred = None if classify is None else np.asarray(classify(imgs))
         for r in range(len(anchors)):
             for c in range(per):
-                show_image(axs[r, 1 + j * per + c], imgs[r * per + c])
+                ax = axs[r, 1 + j * per + c]; show_image(ax, imgs[r * per + c])
+                if pred is not None:
+                    p = int(pred[r * per + c]); ok = p == int(ds.targets[anchors[r]])
+                    ax.text(0.03, 0.97, str(p), transform=ax.transAxes, va='top', fontsize=7, fontweight='bold',
+                            color='white', bbox=dict(boxstyle='square,pad=0.1', fc='tab:green' if ok else 'tab:red', lw=0))
                 if r == 0 and c == per // 2: axs[r, 1 + j * per + c].set_title(f'w={w}', fontsize=8)
     for r, a in enumerate(anchors): show_image(axs[r, 0], ds.get_image(a))
     axs[0, 0].set_title('anchor', fontsize=8)
@@ -326,7 +332,8 @@ def w_study(diffusion, # a checkpoint written by `train_diffusion`
         import matplotlib.pyplot as plt
         from gps_ssl.core import provenance
         out = Path(record); out.mkdir(parents=True, exist_ok=True)
-        show_interpolations(unet, ds, idx[:6], ws=ws, per=3, steps=steps, eta=eta, seed=seed, path=out / 'interpolation.png')
+        show_interpolations(unet, ds, idx[:6], ws=ws, per=3, steps=steps, eta=eta, seed=seed, path=out / 'interpolation.png',
+                            classify=lambda t: clf.predict(flat(t)))
         sample_grid(unet, ds, n=64, steps=steps, eta=eta, seed=seed, path=out / 'samples.png'); plt.close('all')
         call = f"w_study({str(diffusion)!r}, record={str(record)!r}" + ''.join(
             f", {k}={v!r}" for k, v in dict(dataset=dataset, ws=tuple(ws), n_anchor=n_anchor, steps=steps, eta=eta, seed=seed).items()
