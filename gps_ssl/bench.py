@@ -83,6 +83,7 @@ def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
                 faiss=raw, sklearn=lambda: NearestNeighbors(n_neighbors=k + 1, algorithm='brute').fit(x).kneighbors(x),
                 torch=lambda: plain_torch_knn(x, k))
 
+# %% ../nbs/90_benchmarks.ipynb #a128c267
 def fresh_peak_mb(name:str, n:int, dim:int=512, k:int=5, seed:int=0, kind:str='gaussian', ivf:bool=False) -> float:
     "Peak-RSS rise (MB) of one search `name` in a fresh Python process, over the same process after making the data."
     import subprocess, sys
@@ -100,6 +101,7 @@ def recall(idx, ref) -> float:
     idx, ref = np.asarray(idx), np.asarray(ref)
     return float(np.mean([len(set(a) & set(b)) / len(b) for a, b in zip(idx, ref)]))
 
+# %% ../nbs/90_benchmarks.ipynb #d16a8fa6
 def bench_knn(sizes=(10_000, 50_000), dim:int=512, k:int=5, repeats:int=3, sklearn_max:int=50_000, torch_max:int=50_000,
               seed:int=0, ivf:bool=False, fresh:bool=True, nprobe:int=16) -> list[dict]:
     "Seconds (median of `repeats`) and fresh-process peak memory of the searches for each N; `ivf=True`: the approximate rows."
@@ -309,6 +311,7 @@ def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicre
             for (m, p), rs in runs.items()]
     return _vs_aug(rows)
 
+# %% ../nbs/90_benchmarks.ipynb #2dd73883
 def _vs_aug(rows:list[dict]) -> list[dict]:
     "Add `vs_aug` to each non-baseline row: its images/s over the `aug` row of the same method."
     for r in rows:
@@ -443,6 +446,7 @@ def bench_markdown(results:dict) -> str:
                f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}.")
     return '\n'.join(out) + '\n'
 
+# %% ../nbs/90_benchmarks.ipynb #092dcf46
 def plot_bench(results:list[dict]|dict, path=None):
     "Time and peak memory of each neighbour search against N (log-log; several recorded benchmarks merge), or the pair loop's images/s."
     import matplotlib.pyplot as plt
@@ -476,6 +480,7 @@ def plot_bench(results:list[dict]|dict, path=None):
     if path: fig.savefig(path, dpi=100)
     return fig
 
+# %% ../nbs/90_benchmarks.ipynb #19bb29ff
 def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
     "Write a benchmark's `results.json`, `results.md` and `results.png` into `folder` (atomically)."
     import matplotlib.pyplot as plt
@@ -528,6 +533,7 @@ def run_train(a, cifar) -> dict:
         _show('training, CIFAR-sized random data, ResNet-18', res['train_cifar_r18'], _TRAIN_COLS)
     return res
 
+# %% ../nbs/90_benchmarks.ipynb #8ab26a10
 def run_gpu(a, cifar=None) -> dict:
     "The CUDA neighbour search and ResNet-18 epoch (`--only gpu`)."
     dev = a.device or 'cuda'
@@ -555,7 +561,6 @@ def run_load(a, cifar=None) -> dict:
     return dict(load=rows)
 
 RUNNERS = dict(knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp, scale=run_scale, load=run_load)
-
 
 # %% ../nbs/90_benchmarks.ipynb #c7c3b9ef
 def main(argv=None):

@@ -56,6 +56,7 @@ def coerce_setting(name:str, value):
         if 'setting' in str(e) or '--tau' in str(e): raise
         raise ValueError(f"setting {name} takes a {t.split('|')[0]}, got {value!r}") from None
 
+# %% ../nbs/11_cli.ipynb #20d81a09
 def load_config(path) -> dict:
     "The settings in a YAML or JSON file (a recipe's `config:` block, or a run's own `config.json`), checked against `TrainConfig`."
     import yaml
@@ -146,6 +147,7 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     p.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
     return p
 
+# %% ../nbs/11_cli.ipynb #0e358cdf
 def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
                         lr:float=0.1, batch_size:int=256, seed:int|None=None, device=None, progress:bool=False, feature_bn:bool=False) -> dict:
     "Evaluate the encoder in `checkpoint` with the fast protocol (kNN + probe) or the papers' (`linear_eval_paper`)."
@@ -185,6 +187,8 @@ def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None,
     r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
     if out: atomic_write_json(dict(r, provenance=provenance()), Path(out))
     print(json.dumps(r, indent=1))
+
+# %% ../nbs/11_cli.ipynb #3ebcd398
 gps_ssl_eval.parser = eval_parser
 
 # %% ../nbs/11_cli.ipynb #9ba81b0e
@@ -239,6 +243,7 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     r.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
     return p
 
+# %% ../nbs/11_cli.ipynb #013364c5
 def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
                     prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None, primary:str|None=None,
                     out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False,

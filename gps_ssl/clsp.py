@@ -53,6 +53,7 @@ def _uint8(x:torch.Tensor) -> torch.Tensor: return ((x.clamp(-1, 1) + 1) * 127.5
 # %% ../nbs/07_clsp.ipynb #c0a02d7f
 def _rng(): return dict(torch=torch.get_rng_state())
 
+# %% ../nbs/07_clsp.ipynb #344328c9
 def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps:int=20_000, batch_size:int=128,
                     lr:float=2e-4, warmup:int=500, ema_decay:float=0.9999,
                     flip:bool|None=None, # random horizontal flips; default: where the dataset's `hflip` allows (not on digits)
@@ -104,6 +105,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
         if (step + 1) % ckpt_every == 0 or step + 1 == steps: save(step + 1)
     return ckpt
 
+# %% ../nbs/07_clsp.ipynb #e3a367c6
 def load_diffusion(path, device=None):
     "The trained U-Net with its EMA weights (eval mode) and the checkpoint's record."
     from diffusers.training_utils import EMAModel
@@ -195,6 +197,7 @@ def _bank_meta(ds, diffusion, k, w, steps, eta, seed):
                 diffusion=fingerprint(str(Path(diffusion).resolve()), Path(diffusion).stat().st_size, Path(diffusion).stat().st_mtime_ns),
                 k=k, w=w, steps=steps, eta=eta, seed=seed)
 
+# %% ../nbs/07_clsp.ipynb #1e17c17e
 def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by `train_diffusion`
                   out:str|Path|None=None, # bank folder (default: in the cache, keyed by data, checkpoint and settings)
                   k:int=8, w:float=0.1, steps:int=100, eta:float=0.1, batch_size:int=512, seed:int=0,
@@ -238,6 +241,7 @@ def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by
         meta['images_per_second'] = made / max(time.time() - t0, 1e-9); atomic_write_json(meta, out / 'meta.json')
     return SyntheticBank(out)
 
+# %% ../nbs/07_clsp.ipynb #6f6326aa
 def load_bank(path, ds:ImageDataset) -> SyntheticBank:
     "Open a finished bank and check that it was made for `ds`."
     bank = SyntheticBank(path)

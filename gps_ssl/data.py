@@ -186,6 +186,7 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
 import math
 import torch.nn.functional as F
 
+# %% ../nbs/01_data.ipynb #178d2df9
 class BatchAugment(torch.nn.Module):
     "`weak` / `strong` / `none` augmentation of a uint8 batch `[B, C, H, W]` on its own device, per-image parameters."
     def __init__(self, kind:str='weak', ds:ImageDataset|None=None, size=None, channels:int|None=None, mean=None, std=None,

@@ -103,6 +103,7 @@ def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-5):
 
 def _score(W, x, y) -> float: return float(((torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1) @ W).argmax(1) == y).double().mean())
 
+# %% ../nbs/09_eval.ipynb #bfbe9508
 def linear_probe(train_feats, train_labels, test_feats, test_labels,
                  C:float|None=None, # inverse L2 strength; None: chosen from `Cs` on a validation split of the training features
                  Cs=PROBE_CS, val_fraction:float=0.2, seed:int=0, # the validation split (stratified, seeded)
@@ -260,6 +261,7 @@ def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
     if path: fig.savefig(path, dpi=120)
     return fig
 
+# %% ../nbs/09_eval.ipynb #dce45cc6
 def plot_embedding(feats, labels, path=None, max_points:int=2000, seed:int=0, title:str='', classes=None):
     "2-D t-SNE of `feats` (a seeded subsample of at most `max_points`), coloured by `labels`."
     import matplotlib.pyplot as plt

@@ -58,6 +58,7 @@ def _cpu_threads() -> int:
     "Threads for the torch search on a CPU: torch's count, cut to the cores other processes leave free (at least 1)."
     return max(1, min(torch.get_num_threads(), int((os.cpu_count() or 1) - busy_cores() + 0.5)))
 
+# %% ../nbs/04_neighbors.ipynb #448fa082
 def _pick_backend(backend, n=None):
     if backend == 'auto':
         if _has_faiss_gpu(): return 'faiss'
@@ -81,6 +82,7 @@ def _fast_bf16(device) -> bool:
     c = torch.cpu
     return bool(getattr(c, '_is_avx512_bf16_supported', lambda: False)() or getattr(c, '_is_amx_tile_supported', lambda: False)())
 
+# %% ../nbs/04_neighbors.ipynb #22586307
 class _RunningTopK:
     "Per-row running top-`kk` (largest keys) of candidate indices, fed dense blocks or sparse hits."
     def __init__(self, n, kk, device):
@@ -110,6 +112,7 @@ class _RunningTopK:
         P[slot_row, slot] = vals.float(); PI[slot_row, slot] = c + off
         self._merge(rows + lo, P, PI)
 
+# %% ../nbs/04_neighbors.ipynb #afef76d4
 def _hits(S, t, dim):
     "(row, col, key) of the entries of `S` above the threshold of their row (`dim=1`, returned in row order) or column (`dim=0`)."
     R, C = S.shape
@@ -129,6 +132,7 @@ def _hits(S, t, dim):
     flat = flat[m]
     return flat // C, flat % C, v[m]
 
+# %% ../nbs/04_neighbors.ipynb #ded1f5c6
 @torch.no_grad()
 def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
     """Top-`kk` keys `c - |x_i - x_j|^2 / 2` and their indices, for the queries `x[rows]` (default: all) against all of
@@ -170,6 +174,7 @@ def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
                 r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
     return top.v[lo:hi], top.i[lo:hi], c
 
+# %% ../nbs/04_neighbors.ipynb #b406a483
 @torch.no_grad()
 def _torch_knn(x, kk, device, rows=None, precision='fp32', need=None, block=None):
     """Candidate indices `[rows, kk]` of the queries `x[rows]` among all of `x`, for an exact re-rank. With bf16, rows
@@ -418,6 +423,7 @@ def _fp32_margin(d:int) -> float:
     g = (d + 2) * 2.0 ** -24
     return g / (1 - g)
 
+# %% ../nbs/04_neighbors.ipynb #a9cfbe67
 @torch.no_grad()
 def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:bool=True,
              max_neighbors:int|None=None, max_memory_mb:float=256, device=None) -> Ball:

@@ -100,6 +100,7 @@ def default_primary(pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
     if not any(pos(a) == 'sepp' for a, _ in out): out += [(a, b) for a, b in pairs if (pos(a), pos(b)) == ('sepp', 'aug')]
     return out or [(a, b) for a, b in pairs if pos(a) == 'aug' and b.startswith(('ref|prior|', 'ref|random|'))]
 
+# %% ../nbs/13_study.ipynb #905286f2
 def match_pairs(spec, pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
     "The pairs named by `spec`: `A~B` patterns (fnmatch over the group keys `method|positives|aug|prior`, e.g. `simclr|gps|weak|*~simclr|aug|weak|-`), separated by `;`."
     import fnmatch
@@ -164,6 +165,7 @@ def _comparison_lines(comps, by, primary:bool) -> list[str]:
                          f"{c['knn_top1']['verdict']} | {_diff(c['linear_top1'])} | {c['linear_top1']['verdict']} |")
     return head + [row(c) for c in comps]
 
+# %% ../nbs/13_study.ipynb #c0a1e7c4
 def results_markdown(results:dict, primary_only:bool=False) -> str:
     "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance)."
     if primary_only: return _primary_markdown(results)
@@ -197,6 +199,7 @@ def results_markdown(results:dict, primary_only:bool=False) -> str:
                       + (f" (accuracy on {n} evaluation images moves in steps of {100 / n:.2f} points)." if n else ".")]
     return '\n'.join(lines + _provenance_lines(results)) + '\n'
 
+# %% ../nbs/13_study.ipynb #5b950a7e
 def _primary_markdown(results:dict) -> str:
     by = {r['group']: r for r in results['summary']}; prim = [c for c in results.get('comparisons', []) if c.get('primary')]
     if not prim: raise ValueError("this study names no primary comparisons; render the full table instead")
@@ -214,6 +217,7 @@ def _provenance_lines(results:dict) -> list[str]:
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
     return lines
 
+# %% ../nbs/13_study.ipynb #9672c991
 def plot_results(results:dict, path=None):
     "Left: kNN and linear accuracy per row (mean ± sample std; reference rows hatched). Right: the primary paired differences with their 95 % intervals."
     import matplotlib.pyplot as plt
@@ -264,6 +268,7 @@ def _reuse_or(d:Path, cfg:TrainConfig, overwrite:bool, fn) -> dict:
 
 def _tag(spec): return ''.join(c if c.isalnum() else '-' for c in short_spec(spec))[:40]
 
+# %% ../nbs/13_study.ipynb #0254174a
 def study(base:TrainConfig|None=None, # every setting the grid does not vary
           methods='simclr', positives='aug,gps', augs='weak,strong', seeds='0,1,2',
           priors=None, # GPS priors (comma-separated or a list); default: base.prior
@@ -327,6 +332,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     for folder in [out] + ([Path(record)] if record else []): write_results(res, folder)
     return res
 
+# %% ../nbs/13_study.ipynb #e4b6446f
 def write_results(res:dict, folder) -> Path:
     "Write `results.json`, `results.md` and `results.png` of a study into `folder` (atomically)."
     import matplotlib.pyplot as plt

@@ -146,6 +146,7 @@ def _own(queue, ids):
     "Mask of `queue`'s entries that come from the anchor's or the positive's image (None without `ids`)."
     return None if ids is None else queue.same(ids[0]) | queue.same(ids[1])
 
+# %% ../nbs/10_train.ipynb #9c3f68d8
 @patch
 def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes, ids=None):
     m = self.kind
@@ -233,6 +234,7 @@ def opt(default, help:str, choices:tuple|None=None):
     "A `TrainConfig` field with its command-line help and choices (the CLI is generated from these)."
     return field(default=default, metadata=dict(help=help, choices=choices))
 
+# %% ../nbs/10_train.ipynb #f2176d00
 @dataclass
 class TrainConfig:
     "Everything that defines a run; saved as `OUT/config.json`, read back by `--config`, and the source of `gps_ssl_train`'s flags."
@@ -754,6 +756,7 @@ def _grad_check(model:SSLMethod, x1, x2):
     loss = step(x1[rank * n:(rank + 1) * n], x2[rank * n:(rank + 1) * n]); loss.backward()
     return {k: p.grad.clone() for k, p in model.named_parameters() if p.grad is not None}
 
+# %% ../nbs/10_train.ipynb #93d55a29
 def _knn_shard_check(x, k:int, backend:str='faiss', **kw):
     "Sharded `knn_search` in a process group; returns the gathered table and every process's searched query rows."
     import gps_ssl.neighbors as N
