@@ -4,18 +4,15 @@
 
 # %% ../nbs/11_cli.ipynb #e75ca3b1
 from __future__ import annotations
-import argparse, difflib, itertools, json, os, platform, subprocess, sys, time
-from dataclasses import fields, asdict, replace
+import argparse, difflib, json, sys
+from dataclasses import fields, replace
 from pathlib import Path
 
-import numpy as np
-from fastcore.script import call_parse, Param, store_true
+from fastcore.script import call_parse, store_true
 
 import gps_ssl
-from .core import atomic_write_json, atomic_write_bytes, show_progress, provenance
-from .train import TrainConfig, train, launch, reference_metrics, train_supervised, METHODS, POSITIVES, REFERENCES, OPTIMIZERS, ALL_METHODS
-from .data import AUGMENTATIONS
-from .core import CorruptFileError
+from .core import atomic_write_json, progress_bars, provenance, CorruptFileError
+from .train import TrainConfig, train, launch, train_supervised, ALL_METHODS
 from .study import (METHOD_NAMES, short_spec, group_of, row_name, summarize, default_comparisons, default_primary, match_pairs,
                            paired_comparisons, results_markdown, plot_results, plot_forest, study, write_results, refresh_results,
                            load_results, render_results, render_readme)
@@ -121,7 +118,7 @@ def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; 
     "Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end)."
     if image_aug: settings['gpu_aug'] = False
     cfg = config_from(config, **settings)
-    lines = quiet or not show_progress()          # a log without a progress bar gets one line per epoch
+    lines = quiet or not progress_bars()          # a log without a progress bar gets one line per epoch
     if supervised: m = train_supervised(cfg, out, overwrite=overwrite, progress=not quiet)
     else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet, epoch_lines=lines)
     import torch.distributed as dist

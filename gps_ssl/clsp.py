@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import (seed_everything, get_device, show_progress, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
+from .core import (seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
                           CorruptFileError)
 from .data import ImageDataset, flips, make_augmentation, show_image
 
@@ -88,7 +88,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
                          step=step, losses=losses, dataset=data_key, config=dict(steps=steps, batch_size=batch_size,
                          lr=lr, warmup=warmup, ema_decay=ema_decay, flip=flip, seed=seed)), ckpt)
     unet.train()
-    bar = tqdm(range(start, steps), desc='diffusion', disable=not show_progress(progress), initial=start, total=steps)
+    bar = tqdm(range(start, steps), desc='diffusion', disable=not progress_bars(progress), initial=start, total=steps)
     for step in bar:
         if stop_after is not None and step >= stop_after: return ckpt
         g = torch.Generator().manual_seed(seed * 1_000_003 + step)
@@ -227,7 +227,7 @@ def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by
     per = max(1, batch_size // k); batches = range(0, len(ds), per)
     todo = [s for s in batches if not bank.done[s:s + per].all()]
     t0, made = time.time(), 0
-    for n, s in enumerate(tqdm(todo, desc='synthetic positives', disable=not show_progress(progress))):
+    for n, s in enumerate(tqdm(todo, desc='synthetic positives', disable=not progress_bars(progress))):
         if stop_after is not None and n >= stop_after: break
         idx = list(range(s, min(s + per, len(ds))))
         g = torch.Generator().manual_seed(seed * 1_000_003 + s)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'show_progress', 'provenance', 'fingerprint',
+__all__ = ['seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'progress_bars', 'provenance', 'fingerprint',
            'CorruptFileError', 'atomic_save', 'atomic_write_bytes', 'atomic_write_json', 'safe_load']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
@@ -71,8 +71,8 @@ def cache_dir(*parts:str, # sub-folders inside the cache, created on demand
     return p
 
 # %% ../nbs/00_core.ipynb #637e00ee
-def show_progress(progress:bool=True) -> bool:
-    "Whether to draw a progress bar: asked for, and stderr is a terminal (or `GPS_SSL_PROGRESS=1`)."
+def progress_bars(progress:bool=True) -> bool:
+    "Whether to draw progress bars: asked for, and stderr is a terminal (or `GPS_SSL_PROGRESS=1`)."
     if not progress: return False
     if os.environ.get('GPS_SSL_PROGRESS') in ('0', '1'): return os.environ['GPS_SSL_PROGRESS'] == '1'
     import sys

@@ -11,7 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from .core import get_device, show_progress
+from .core import get_device, progress_bars
 from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation
 
 # %% auto #0
@@ -161,7 +161,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
     tr = DataLoader(Subset(train_ds.with_transform(None, return_index=False), keep_tr), bs, shuffle=True, drop_last=True, generator=g)
     try:
         head.train()
-        for _ in tqdm(range(epochs), desc='linear eval (paper)', disable=not show_progress(progress), leave=False):
+        for _ in tqdm(range(epochs), desc='linear eval (paper)', disable=not progress_bars(progress), leave=False):
             for x, y in tr:
                 with torch.no_grad(): f = backbone(aug(x.to(device), generator=g)).float()
                 loss = F.cross_entropy(head(f), torch.as_tensor(y).to(device))

@@ -298,7 +298,7 @@ def _exact_dist_rows(a, I, metric, lo=0, chunk=4096) -> torch.Tensor:
     for s in range(0, len(I), chunk):
         q = torch.from_numpy(_f32_rows(a, slice(lo + s, lo + s + chunk), cos))
         nb = torch.from_numpy(_f32_rows(a, I[s:s + chunk].reshape(-1).numpy(), cos)).view(len(q), I.shape[1], -1)
-        out[s:s + len(q)] = nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
+        out[s:s + len(q)] = _pair_dist(q, nb, metric)
     return out
 
 # %% ../nbs/04_neighbors.ipynb #777b5efb
@@ -308,9 +308,12 @@ def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
     chunk = int(max(1, min(max_memory_mb * 2**20, 2**22) // (4 * idx.shape[1] * x.shape[1])))   # ~4 MB gathers stay in cache
     for s in range(0, len(idx), chunk):
         nb = torch.index_select(x, 0, idx[s:s + chunk].reshape(-1)).view(-1, idx.shape[1], x.shape[1])
-        q = x[lo + s:lo + s + len(nb)]   # the gather is a copy: work on it in place
-        out[s:s + chunk] = nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
+        out[s:s + chunk] = _pair_dist(x[lo + s:lo + s + len(nb)], nb, metric)
     return out
+
+def _pair_dist(q, nb, metric):
+    "Distances from each query `q[r]` to its gathered neighbours `nb[r]` (`nb` is a copy: worked on in place)."
+    return nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
 
 def _drop_self(D, I, k, lo=0):
     "Drop each query's own index (query r is row `lo + r`), keeping `k` columns."

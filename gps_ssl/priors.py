@@ -18,7 +18,7 @@ from torchvision.transforms.functional import to_pil_image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 
-from .core import atomic_save, safe_load, cache_dir, fingerprint, get_device, CorruptFileError, show_progress
+from .core import atomic_save, safe_load, cache_dir, fingerprint, get_device, CorruptFileError, progress_bars
 from .data import ImageDataset, dataset_stats, get_dataset
 from .models import resnet, load_encoder
 
@@ -219,7 +219,7 @@ def train_vae(ds:ImageDataset, latent_dim:int=32, epochs:int=30, batch_size:int=
         vae = ConvVAE(ds.channels, res, latent_dim, width).to(device)
         opt = torch.optim.Adam(vae.parameters(), lr=lr)
         n = len(ds)
-        it = tqdm(range(epochs), desc='train VAE prior', disable=not show_progress(progress), leave=False)
+        it = tqdm(range(epochs), desc='train VAE prior', disable=not progress_bars(progress), leave=False)
         for ep in it:
             vae.train(); tot = 0.
             for b in torch.randperm(n, generator=g).split(batch_size):
@@ -364,7 +364,7 @@ def compute_embeddings(ds:ImageDataset, emb:PriorEmbedder, batch_size:int=256, d
     emb.to(device)
     if emb.model is not None: emb.model.eval()
     out = []
-    with tqdm(total=len(ds), desc=f'embed {ds.name} with {emb.spec}', disable=not show_progress(progress), leave=False, unit='img') as bar:
+    with tqdm(total=len(ds), desc=f'embed {ds.name} with {emb.spec}', disable=not progress_bars(progress), leave=False, unit='img') as bar:
         for x in _batches(ds, emb, batch_size, num_workers, device.type == 'cuda'):
             z = emb.encode(x.to(device, non_blocking=True))
             out.append(z.float().flatten(1).cpu()); bar.update(len(x))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import atomic_write_json, atomic_write_bytes, show_progress, provenance
+from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance
 from .train import TrainConfig, train, reference_metrics, REFERENCES, ALL_METHODS
 from .evaluate import mean_std, paired_interval, verdict, holm
 
@@ -321,7 +321,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
             m = _reuse_or(d, cfg, overwrite, fn)
         elif (d / 'metrics.json').exists() and not overwrite: m = _reuse_or(d, cfg, False, None)
         else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
-                        epoch_lines=progress and not show_progress(progress))   # a log: one line per epoch, no bars
+                        epoch_lines=progress and not progress_bars(progress))   # a log: one line per epoch, no bars
         runs.append(dict(rec, **m))
     rows = summarize(runs)
     res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C on a validation fifth'),

@@ -16,7 +16,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
-from .core import seed_everything, get_device, show_progress, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker
+from .core import seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker
 from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS, _take
 from .models import build_backbone, encoder_record
 from .priors import embed
@@ -621,7 +621,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         pairs.set_epoch(epoch)
         dl = epoch_loader(data, cfg, epoch, per_rank_bs, device)
         step_fn.train(); tot, n = 0.0, 0
-        bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not show_progress(progress and main), leave=False)
+        bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not progress_bars(progress and main), leave=False)
         for b in bar:
             x1, x2, x3 = (view(b[k]) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
             loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
@@ -675,7 +675,7 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
     gaug = BatchAugment(cfg.aug, ds, **_aug_kw(cfg)).to(device) if cfg.gpu_aug else None
     data = ds.with_transform(None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, **_aug_kw(cfg)))
     t0 = time.time()
-    for epoch in tqdm(range(cfg.epochs), desc='supervised', disable=not show_progress(progress), leave=False):
+    for epoch in tqdm(range(cfg.epochs), desc='supervised', disable=not progress_bars(progress), leave=False):
         model.train()
         for x, y in DataLoader(data, cfg.batch_size, shuffle=True, drop_last=True, num_workers=cfg.num_workers,
                                generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch)):
