@@ -23,6 +23,7 @@ __all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'PAIR_COLS', 'L
 def _rss_mb() -> float:
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
 
+# %% ../nbs/90_benchmarks.ipynb #52dc3463
 def measure(fn, *args, **kwargs) -> tuple[float, float, object]:
     "`(seconds, peak RSS rise in MB, result)` of one call of `fn`."
     base, peak, stop = _rss_mb(), [0.0], threading.Event()
@@ -35,11 +36,13 @@ def measure(fn, *args, **kwargs) -> tuple[float, float, object]:
         dt = time.perf_counter() - t0; stop.set(); th.join()
     return dt, max(0.0, max(peak[0], _rss_mb()) - base), res
 
+# %% ../nbs/90_benchmarks.ipynb #cf3d3803
 def median_of(fn, repeats:int=3, *args, **kwargs) -> dict:
     "Median seconds and median peak-memory rise over `repeats` calls."
     runs = [measure(fn, *args, **kwargs)[:2] for _ in range(repeats)]
     return dict(seconds=float(np.median([r[0] for r in runs])), peak_mb=float(np.median([r[1] for r in runs])))
 
+# %% ../nbs/90_benchmarks.ipynb #832ab66c
 def markdown_table(rows:list[dict], cols:list[str]) -> str:
     def fmt(v): return f"{v:.3g}" if isinstance(v, float) else str(v)
     return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)] +
@@ -54,6 +57,7 @@ def knn_data(n:int, dim:int=512, seed:int=0, kind:str='gaussian') -> np.ndarray:
     elif kind != 'gaussian': raise ValueError(f"unknown kind {kind!r}; use gaussian or clustered")
     return x
 
+# %% ../nbs/90_benchmarks.ipynb #7e000a42
 def plain_torch_knn(x, k:int, device='cpu', chunk:int=1024) -> torch.Tensor:
     "The textbook search: chunks of `|a|^2 + |b|^2 - 2 a.b` (`addmm`) and `topk`; indices `[N, k+1]` on the host."
     t = torch.as_tensor(x).to(device); sq = (t * t).sum(1); out = []
@@ -62,6 +66,7 @@ def plain_torch_knn(x, k:int, device='cpu', chunk:int=1024) -> torch.Tensor:
         out.append(d.topk(k + 1, dim=1, largest=False).indices.cpu())
     return torch.cat(out)
 
+# %% ../nbs/90_benchmarks.ipynb #569f43f6
 def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
     "The searches compared, by name: callables on `x`."
     import faiss
@@ -96,6 +101,7 @@ def fresh_peak_mb(name:str, n:int, dim:int=512, k:int=5, seed:int=0, kind:str='g
     if p.returncode: raise RuntimeError(f"memory probe of {name} failed:\n{p.stderr[-2000:]}")
     return float(p.stdout.strip().splitlines()[-1])
 
+# %% ../nbs/90_benchmarks.ipynb #5d2bfef1
 def recall(idx, ref) -> float:
     "Share of the reference neighbours found (rows compared as sets)."
     idx, ref = np.asarray(idx), np.asarray(ref)
@@ -150,6 +156,7 @@ def write_knn_data(path, n:int, dim:int=512, seed:int=0, clusters:int=1000, intr
     out.flush(); del out
     return path
 
+# %% ../nbs/90_benchmarks.ipynb #40d886b3
 def exact_sample(a, queries, k:int, chunk:int=65536) -> np.ndarray:
     "Exact k nearest rows (self excluded) of the rows `queries` of `a`, streaming `a` in float32 chunks: a recall reference."
     q = torch.from_numpy(np.asarray(a[np.sort(queries)], dtype=np.float32)); order = np.argsort(np.argsort(queries))
@@ -264,6 +271,7 @@ def _cifar_like(n:int, seed:int=0, size:int=32):
     rng = np.random.default_rng(seed)
     return ArrayImageDataset(rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8), rng.integers(0, 10, n), name=f'random{size}')
 
+# %% ../nbs/90_benchmarks.ipynb #3fb8a31c
 def bench_embed(priors=('pixels', 'resnet18:random', 'clip:ViT-B-32:random'), n:int=256, batch_size:int=64, repeats:int=1,
                 device=None) -> list[dict]:
     "Images/s of each prior on `n` CIFAR-sized images."
@@ -288,6 +296,7 @@ gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() els
 print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base, gpu_peak_mb=gpu)))
 """
 
+# %% ../nbs/90_benchmarks.ipynb #1d5cc9ee
 def train_fresh(cfg:dict, out) -> dict:
     "Train `TrainConfig(**cfg)` in a fresh process: `{'images_per_s', 'peak_mb'}`."
     import subprocess, sys
@@ -295,6 +304,7 @@ def train_fresh(cfg:dict, out) -> dict:
     if p.returncode: raise RuntimeError(f"benchmark run {cfg} failed:\n{p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
 
+# %% ../nbs/90_benchmarks.ipynb #05a13522
 def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam'), positives=('aug', 'gps'),
                 epochs:int=3, repeats:int=1, backbone:str='cnn', batch_size:int=256, aug:str='weak', device=None,
                 label:str|None=None, # the dataset column's text (default: `dataset`)
@@ -322,6 +332,7 @@ def _vs_aug(rows:list[dict]) -> list[dict]:
         if base and r['positives'] != 'aug': r['vs_aug'] = r['images_per_s'] / base['images_per_s']
     return rows
 
+# %% ../nbs/90_benchmarks.ipynb #d2251ae8
 def cifar_like_npz(path, n:int=2048, seed:int=0) -> str:
     "Write `n` random 32x32x3 images (train) and n/4 (test) to an .npz; returns the `npz:PATH` dataset name."
     rng = np.random.default_rng(seed)
@@ -381,6 +392,7 @@ def bench_clsp(n:int=64, k:int=8, steps:int=100, config:str='tiny', image_size:i
 # %% ../nbs/90_benchmarks.ipynb #c8397a09
 LIGHTLY_S_PER_EPOCH = 87 * 60 / 200       # lightly's benchmark: a whole 200-epoch SimCLR ResNet-18 run (batch 512, CIFAR-10, one A6000, a kNN pass every epoch) / 200
 
+# %% ../nbs/90_benchmarks.ipynb #bd51bd5b
 def _synced(fn, device):
     def run():
         r = fn()
@@ -388,6 +400,7 @@ def _synced(fn, device):
         return r
     return run
 
+# %% ../nbs/90_benchmarks.ipynb #f14cc43b
 def bench_gpu_knn(sizes=(50_000, 200_000), dim:int=512, k:int=5, repeats:int=3, device='cuda') -> list[dict]:
     "Seconds (median of `repeats`) of the neighbour searches on `device`: knn_search fp32 / bf16, plain torch, faiss-gpu."
     from gps_ssl.neighbors import knn_search, _has_faiss_gpu
@@ -404,6 +417,7 @@ def bench_gpu_knn(sizes=(50_000, 200_000), dim:int=512, k:int=5, repeats:int=3, 
     return rows
 GPU_KNN_COLS = ['N', 'device', 'knn_search_s', 'knn_bf16_s', 'torch_s', 'faiss_gpu_s']
 
+# %% ../nbs/90_benchmarks.ipynb #053cc230
 def bench_gpu_epoch(n:int=50_000, batch_size:int=512, epochs:int=2, positives=('aug', 'gps'), backbone:str='resnet18',
                     num_workers:int=8, device='cuda', repeats:int=1, **kw) -> list[dict]:
     "SimCLR / GPS-SimCLR on `n` random CIFAR-sized images with the GPU path on: images/s, s/epoch, the lightly anchor."
@@ -499,6 +513,7 @@ def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
 # %% ../nbs/90_benchmarks.ipynb #f336bb64
 def _show(title, rows, cols): print(f'## {title}\n' + markdown_table(rows, cols), flush=True)
 
+# %% ../nbs/90_benchmarks.ipynb #1ef85e24
 def run_knn(a, cifar=None) -> dict:
     "The neighbour-search tables (`--only knn`)."
     rows = bench_knn([int(s) for s in a.sizes.split(',')], repeats=a.repeats, sklearn_max=a.flat_max, torch_max=a.flat_max)
@@ -507,11 +522,13 @@ def run_knn(a, cifar=None) -> dict:
     _show('neighbour search, peak memory (MB over the data, each search in a fresh process)', rows, KNN_MB_COLS)
     return dict(knn=rows)
 
+# %% ../nbs/90_benchmarks.ipynb #d743c543
 def run_embed(a, cifar=None) -> dict:
     "Prior-embedding throughput (`--only embed`)."
     rows = bench_embed(device=a.device); _show('prior embedding', rows, ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb'])
     return dict(embed=rows)
 
+# %% ../nbs/90_benchmarks.ipynb #34681ad1
 def run_pairs(a, cifar) -> dict:
     "The pair loop, GPS against the baseline, on digits (every method) and on CIFAR-sized data (`--only pairs`)."
     rows = []
@@ -522,6 +539,7 @@ def run_pairs(a, cifar) -> dict:
 
 _TRAIN_COLS = ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb']
 
+# %% ../nbs/90_benchmarks.ipynb #26af71a8
 def run_train(a, cifar) -> dict:
     "Whole `train()` runs in fresh processes (`--only train`), on the sets of `--train_sets`."
     sets, methods, res = a.train_sets.split(','), tuple(a.methods.split(',')), {}
@@ -546,18 +564,21 @@ def run_gpu(a, cifar=None) -> dict:
     _show(f'ResNet-18 SimCLR on {dev}, 50,000 random 32x32x3 images, batch 512 (lightly: 26.1 s/epoch on an A6000, a whole run with per-epoch kNN / 200: not like for like)', res['gpu_epoch'], GPU_EPOCH_COLS)
     return res
 
+# %% ../nbs/90_benchmarks.ipynb #59740266
 def run_clsp(a, cifar=None) -> dict:
     "CLSP generation rate (`--only clsp`)."
     rows = [bench_clsp(device=a.device)]
     _show('CLSP generation (tiny U-Net, 8x8x1, 100 DDIM steps, w=0.1)', rows, ['config', 'image_size', 'images', 'ddim_steps', 'seconds', 'images_per_s'])
     return dict(clsp=rows)
 
+# %% ../nbs/90_benchmarks.ipynb #d7a8221f
 def run_scale(a, cifar=None) -> dict:
     "The IVF table from 10k to 1M rows, with the exact search beside it (`--only scale`)."
     rows = bench_scale([int(s) for s in a.scale_sizes.split(',')], exact_max=a.exact_max)
     _show('neighbour table against N (D=512, k=10; IVF from a memory-mapped float16 file)', rows, SCALE_COLS)
     return dict(scale=rows)
 
+# %% ../nbs/90_benchmarks.ipynb #cd1d27c4
 def run_load(a, cifar=None) -> dict:
     "knn_search against faiss alone and under a competing load (`--only load`)."
     rows = bench_load(repeats=a.repeats); _show('neighbour search under load', rows, LOAD_COLS)

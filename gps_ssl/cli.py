@@ -13,7 +13,7 @@ from fastcore.script import call_parse, store_true
 import gps_ssl
 from .core import atomic_write_json, progress_bars, provenance, CorruptFileError
 from .train import TrainConfig, train, launch, train_supervised, ALL_METHODS
-from .study import (METHOD_NAMES, short_spec, group_of, row_name, summarize, default_comparisons, default_primary, match_pairs,
+from .study import (stale_records, METHOD_NAMES, short_spec, group_of, row_name, summarize, default_comparisons, default_primary, match_pairs,
                            paired_comparisons, results_markdown, plot_results, plot_forest, study, write_results, refresh_results,
                            load_results, render_results, render_readme)
 
@@ -25,8 +25,11 @@ __all__ = ['USER_ERRORS', 'coerce_setting', 'load_config', 'add_config_args', 'c
 
 # %% ../nbs/11_cli.ipynb #02fc4a47
 def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
+
+# %% ../nbs/11_cli.ipynb #04b6b0b9
 def _is_bool(t:str) -> bool: return t.replace(' ', '') in ('bool', 'bool|None')   # a flag: --x / --no-x
 
+# %% ../nbs/11_cli.ipynb #c3dcad89
 def coerce_setting(name:str, value):
     "`value` as the type of `TrainConfig.name` (from a command line, YAML or JSON), or a one-line error."
     t = _ftype(name)
@@ -71,6 +74,7 @@ def load_config(path) -> dict:
                              "; the settings are TrainConfig's fields (gps_ssl_train --help)"))
     return {k: coerce_setting(k, v) for k, v in d.items()}
 
+# %% ../nbs/11_cli.ipynb #40d0dfa2
 def add_config_args(parser:argparse.ArgumentParser, skip=()) -> argparse.ArgumentParser:
     "One flag per `TrainConfig` field (its help, type, choices and default), unset unless given, so a config file's values stand."
     for f in fields(TrainConfig):
@@ -82,10 +86,12 @@ def add_config_args(parser:argparse.ArgumentParser, skip=()) -> argparse.Argumen
         parser.add_argument(f'--{f.name}', **kw)
     return parser
 
+# %% ../nbs/11_cli.ipynb #25a8df0f
 def _argtype(name, v):
     try: return coerce_setting(name, v)
     except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
 
+# %% ../nbs/11_cli.ipynb #84c8c876
 def config_from(config:str|None=None, **overrides) -> TrainConfig:
     "`TrainConfig` from a config file (if any) with `overrides` on top: the command line wins over the file."
     vals = load_config(config) if config else {}
@@ -111,6 +117,7 @@ def train_parser(prog:str='gps_ssl_train') -> argparse.ArgumentParser:
     g.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
     return p
 
+# %% ../nbs/11_cli.ipynb #c3a2402b
 def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; the other settings override it
                   out:str='runs/train', resume:bool=False, overwrite:bool=False, supervised:bool=False, nprocs:int=1,
                   image_aug:bool=False, quiet:bool=False, debug:bool=False,
@@ -128,16 +135,19 @@ gps_ssl_train.parser = train_parser
 
 # %% ../nbs/11_cli.ipynb #0b5c0dbd
 def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description="Evaluate a saved encoder: kNN (k=20, T=0.07) + converged linear probe on extracted features (fast), or the papers' SGD linear evaluation on crops (paper).")
+    p = argparse.ArgumentParser(prog=prog, description="Evaluate a saved encoder: kNN (k=20, T=0.07) + converged linear probe on extracted features (fast), the papers' SGD linear evaluation on crops (paper), fine-tuning on 1 %% / 10 %% of the labels (semi), or other datasets (transfer).")
     p.add_argument('checkpoint', help="a run's checkpoint.pt, a supervised reference's, or an encoder file")
     p.add_argument('--dataset', help="labelled dataset to evaluate on (default: the run's own evaluation sets)")
     p.add_argument('--data_root', help='folder holding the dataset files')
-    p.add_argument('--protocol', choices=('fast', 'paper'), default='fast', help="fast (kNN + probe on extracted features, this package's tables) or paper (SGD linear classifier on crops, the papers')")
+    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on class-balanced label fractions, SimCLR's semi-supervised protocol) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
+    p.add_argument('--fractions', default='0.01,0.1', help='semi: label fractions, comma-separated (default: 0.01,0.1)')
+    p.add_argument('--eval_dataset', help='transfer: target datasets, comma-separated (e.g. digits,digits28)')
+    p.add_argument('--steps', type=int, default=300, help='semi / transfer: fine-tuning steps (default: 300)')
     p.add_argument('--epochs', type=int, default=100, help='paper protocol: epochs (default: 100)')
     p.add_argument('--lr', type=float, default=0.1, help='paper protocol: learning rate at batch 256 (default: 0.1)')
     p.add_argument('--batch_size', type=int, default=256, help='paper protocol: batch size (default: 256)')
     p.add_argument('--feature_bn', action='store_true', help="paper protocol: an affine-free BatchNorm before the classifier (MAE's linear probing), for features of small scale")
-    p.add_argument('--seed', type=int, help="seed of the probe (default: the run's)")
+    p.add_argument('--seed', type=int, help="seed of the probe and of the label subsets (default: the run's)")
     p.add_argument('--device', help='cpu, cuda, mps (default: the best available)')
     p.add_argument('--out', help='also write the result (with its provenance) to this JSON file')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -152,7 +162,7 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
     from gps_ssl.models import load_encoder
     from gps_ssl.train import run_splits, eval_splits
     from gps_ssl.evaluate import extract_features, evaluate_features, linear_eval_paper
-    if protocol not in ('fast', 'paper'): raise ValueError(f"unknown protocol {protocol!r}; use fast or paper")
+    if protocol not in ('fast', 'paper'): raise ValueError(f"unknown protocol {protocol!r}; use fast or paper (semi and transfer: gps_ssl.downstream)")
     device = get_device(device)
     bb, rec = load_encoder(checkpoint, device)
     ck = safe_load(checkpoint)
@@ -177,11 +187,22 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
                                                  device=device, progress=progress, feature_bn=feature_bn), epochs=epochs, lr=lr, batch_size=batch_size, feature_bn=feature_bn)
     return out
 
+# %% ../nbs/11_cli.ipynb #b8c3e72d
 def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
                  lr:float=0.1, batch_size:int=256, seed:int|None=None, device:str|None=None, out:str|None=None,
-                 feature_bn:bool=False, quiet:bool=False, debug:bool=False):
-    "Evaluate a saved encoder: kNN (k=20, T=0.07) + converged linear probe on extracted features (fast), or the papers' SGD linear evaluation on crops (paper)."
-    r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
+                 feature_bn:bool=False, quiet:bool=False, debug:bool=False, fractions:str='0.01,0.1', eval_dataset:str|None=None,
+                 steps:int=300):
+    "Evaluate a saved encoder: the fast or the papers' linear protocol (`evaluate_checkpoint`), or the semi-supervised or transfer protocol (`downstream_checkpoint`)."
+    if protocol in ('semi', 'transfer'):
+        from gps_ssl.downstream import downstream_checkpoint
+        from gps_ssl.core import safe_load
+        try: fr = tuple(float(f) for f in fractions.split(',') if f)
+        except ValueError: raise ValueError(f"--fractions must be comma-separated numbers in (0, 1], e.g. 0.01,0.1; got {fractions!r}") from None
+        seed = seed if seed is not None else ((safe_load(checkpoint) or {}).get('config') or {}).get('seed', 0)
+        kw = dict(steps=steps) if protocol == 'semi' else dict(finetune_steps=steps)
+        r = downstream_checkpoint(checkpoint, protocol, fractions=fr, datasets=eval_dataset, dataset=dataset, data_root=data_root,
+                                  seed=seed, device=device, progress=not quiet, **kw)
+    else: r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
     if out: atomic_write_json(dict(r, provenance=provenance()), Path(out))
     print(json.dumps(r, indent=1))
 
@@ -193,10 +214,12 @@ from fastcore.script import anno_parser
 USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, FileExistsError, NotADirectoryError, CorruptFileError,
                FloatingPointError)
 
+# %% ../nbs/11_cli.ipynb #92757327
 def _message(e:BaseException) -> str:
     m = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     return ' '.join(str(m).split())    # one line
 
+# %% ../nbs/11_cli.ipynb #31a5b693
 def cli_main(fn, # a command: a `call_parse` function, or one with a `.parser(prog)` (gps_ssl_train, gps_ssl_compare)
              argv:list[str]|None=None, # the arguments (default `sys.argv[1:]`)
             ):
@@ -264,21 +287,36 @@ gps_ssl_compare.parser = compare_parser
 # %% ../nbs/11_cli.ipynb #17d91626
 @call_parse
 def gps_ssl_readme(path:str='README.md', # the file whose results blocks to refresh
-                   check:store_true=False, # only report blocks that differ from their recorded results (exit status 1)
+                   check:store_true=False, # only report blocks that differ from their recorded results (exit status 1), and list the records older than the code
                    debug:store_true=False): # on an error, show the full traceback
     "Refresh the results tables of README.md from the recorded results they name."
     stale = render_readme(path, check)
+    if check and (old := stale_records(repo=Path(path).resolve().parent)):
+        print(f"{len(old)} recorded results predate the last change to gps_ssl/ (re-run the command recorded in each to refresh it): "
+              + ', '.join(f"{r['record']} ({r['recorded_at']})" for r in old))
     if check and stale: sys.exit(f"{path}: tables differ from their recorded results: {', '.join(stale)}; run gps_ssl_readme")
     print(f"{path}: {'stale: ' + ', '.join(stale) if stale else 'every results table matches its recorded file'}")
 
 # %% ../nbs/11_cli.ipynb #f5705f5b
 def main_train(): cli_main(gps_ssl_train)        # the console scripts (settings.ini): each command through `cli_main`
+
+# %% ../nbs/11_cli.ipynb #2f0150e9
 def main_compare(): cli_main(gps_ssl_compare)
+
+# %% ../nbs/11_cli.ipynb #f57459d7
 def main_readme(): cli_main(gps_ssl_readme)
+
+# %% ../nbs/11_cli.ipynb #47b4b96d
 def main_eval(): cli_main(gps_ssl_eval)
+
+# %% ../nbs/11_cli.ipynb #200d9204
 def main_data():
     from gps_ssl.data import gps_ssl_data; cli_main(gps_ssl_data)
+
+# %% ../nbs/11_cli.ipynb #b7e00efd
 def main_embed():
     from gps_ssl.priors import gps_ssl_embed; cli_main(gps_ssl_embed)
+
+# %% ../nbs/11_cli.ipynb #1f334885
 def main_diffusion():
     from gps_ssl.clsp import gps_ssl_diffusion; cli_main(gps_ssl_diffusion)

@@ -31,6 +31,7 @@ UNET_CONFIGS = dict(
               down_block_types=('DownBlock2D', 'DownBlock2D'), up_block_types=('UpBlock2D', 'UpBlock2D')))
 DIFFUSION_FORMAT = 'gps_ssl.diffusion/1'
 
+# %% ../nbs/07_clsp.ipynb #92b767af
 def make_unet(config:str|dict='tiny', image_size:int=32, channels:int=3):
     "A diffusers `UNet2DModel` from a named configuration (`UNET_CONFIGS`) or a dict of its arguments."
     from diffusers import UNet2DModel
@@ -41,17 +42,40 @@ def make_unet(config:str|dict='tiny', image_size:int=32, channels:int=3):
                          "resize the dataset (size=...) or use a shallower configuration")
     return UNet2DModel(sample_size=image_size, in_channels=channels, out_channels=channels, **cfg)
 
+# %% ../nbs/07_clsp.ipynb #7b33f7e3
 def make_noise_scheduler(kind:str='ddpm'):
     "The DDPM training schedule (T=1000, linear betas 1e-4 -> 0.02), or the DDIM sampler on the same betas."
     from diffusers import DDPMScheduler, DDIMScheduler
     kw = dict(num_train_timesteps=1000, beta_schedule='linear', beta_start=1e-4, beta_end=0.02, clip_sample=True)
     return DDPMScheduler(**kw) if kind == 'ddpm' else DDIMScheduler(**kw)
 
+# %% ../nbs/07_clsp.ipynb #7cc07b55
 def _unit(x:torch.Tensor) -> torch.Tensor: return x.float() / 127.5 - 1           # uint8 -> [-1, 1]
+
+# %% ../nbs/07_clsp.ipynb #394907b6
 def _uint8(x:torch.Tensor) -> torch.Tensor: return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 # %% ../nbs/07_clsp.ipynb #c0a02d7f
 def _rng(): return dict(torch=torch.get_rng_state())
+
+# %% ../nbs/07_clsp.ipynb #33e464a9
+def _noised_batch(imgs:torch.Tensor, batch_size:int, flip:bool, g:torch.Generator, device) -> tuple:
+    "`(x0 in [-1, 1], noise, timestep)` for one DDPM step: images drawn with replacement (and flipped) by `g`, a seeded step."
+    idx = torch.randint(0, len(imgs), (batch_size,), generator=g)
+    x0 = _unit(imgs[idx])
+    if flip: x0 = torch.where(torch.rand(batch_size, 1, 1, 1, generator=g) < 0.5, x0.flip(-1), x0)
+    x0 = x0.to(device)
+    noise = torch.randn(x0.shape, generator=g).to(device)
+    return x0, noise, torch.randint(0, 1000, (batch_size,), generator=g).to(device)
+
+# %% ../nbs/07_clsp.ipynb #d83b56f5
+def _resume_diffusion(ckpt:Path, data_key:str, name:str, unet, ema, opt, sched) -> tuple[int, list]:
+    "Load a diffusion checkpoint of the same data into the U-Net, EMA, optimiser and schedule; returns `(step, losses)`."
+    ck = safe_load(ckpt, validate=lambda o: o.get('format') == DIFFUSION_FORMAT)
+    if ck['dataset'] != data_key: raise ValueError(f"{ckpt} was trained on other data than {name}")
+    unet.load_state_dict(ck['model']); ema.load_state_dict(ck['ema']); opt.load_state_dict(ck['optimizer'])
+    sched.load_state_dict(ck['scheduler']); torch.set_rng_state(ck['rng']['torch'])
+    return ck['step'], ck['losses']
 
 # %% ../nbs/07_clsp.ipynb #344328c9
 def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps:int=20_000, batch_size:int=128,
@@ -76,11 +100,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
     noise_sched = make_noise_scheduler('ddpm')
     imgs = ds.get_images(range(len(ds)))                                  # uint8 [N, C, H, W], kept compact
     start, losses, data_key = 0, [], ds.content_key()
-    if resume and ckpt.exists():
-        ck = safe_load(ckpt, validate=lambda o: o.get('format') == DIFFUSION_FORMAT)
-        if ck['dataset'] != data_key: raise ValueError(f"{ckpt} was trained on other data than {ds.name}")
-        unet.load_state_dict(ck['model']); ema.load_state_dict(ck['ema']); opt.load_state_dict(ck['optimizer'])
-        sched.load_state_dict(ck['scheduler']); torch.set_rng_state(ck['rng']['torch']); start, losses = ck['step'], ck['losses']
+    if resume and ckpt.exists(): start, losses = _resume_diffusion(ckpt, data_key, ds.name, unet, ema, opt, sched)
     ucfg = dict(UNET_CONFIGS[config]) if isinstance(config, str) else dict(config)
     def save(step):
         atomic_save(dict(format=DIFFUSION_FORMAT, unet_config=ucfg, image_size=size, channels=c, model=unet.state_dict(),
@@ -91,13 +111,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
     bar = tqdm(range(start, steps), desc='diffusion', disable=not progress_bars(progress), initial=start, total=steps)
     for step in bar:
         if stop_after is not None and step >= stop_after: return ckpt
-        g = torch.Generator().manual_seed(seed * 1_000_003 + step)
-        idx = torch.randint(0, len(imgs), (batch_size,), generator=g)
-        x0 = _unit(imgs[idx])
-        if flip: x0 = torch.where(torch.rand(batch_size, 1, 1, 1, generator=g) < 0.5, x0.flip(-1), x0)
-        x0 = x0.to(device)
-        noise = torch.randn(x0.shape, generator=g).to(device)
-        t = torch.randint(0, 1000, (batch_size,), generator=g).to(device)
+        x0, noise, t = _noised_batch(imgs, batch_size, flip, torch.Generator().manual_seed(seed * 1_000_003 + step), device)
         loss = F.mse_loss(unet(noise_sched.add_noise(x0, noise, t), t).sample, noise)
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0); opt.step(); sched.step(); ema.step(unet.parameters())
@@ -163,6 +177,7 @@ def interpolate_sample(unet, anchors:torch.Tensor, # [B, C, H, W] uint8 anchor i
 # %% ../nbs/07_clsp.ipynb #5d9ecaa8
 BANK_FORMAT = 'gps_ssl.clsp_bank/1'
 
+# %% ../nbs/07_clsp.ipynb #adeca80e
 class SyntheticBank:
     "k synthetic positives per image, uint8 `[N, k, C, H, W]`, memory-mapped."
     def __init__(self, path:str|Path):
@@ -192,10 +207,24 @@ class SyntheticBank:
     def __getitem__(self, ij) -> torch.Tensor: return torch.from_numpy(np.array(self.data[ij]))
     def __repr__(self): return f"SyntheticBank({self.path}, shape={self.shape}, done={int(self.done.sum())}/{len(self)})"
 
+# %% ../nbs/07_clsp.ipynb #c1b60daf
 def _bank_meta(ds, diffusion, k, w, steps, eta, seed):
     return dict(format=BANK_FORMAT, dataset=ds.content_key(), dataset_name=ds.name, shape=[len(ds), k, ds.channels, *ds.image_size],
                 diffusion=fingerprint(str(Path(diffusion).resolve()), Path(diffusion).stat().st_size, Path(diffusion).stat().st_mtime_ns),
                 k=k, w=w, steps=steps, eta=eta, seed=seed)
+
+# %% ../nbs/07_clsp.ipynb #d5256e27
+def _bank_folder(out:Path, meta:dict, n:int) -> Path:
+    "Create an empty bank (zeros, nothing done) in `out`, or check that the one there was made with the same `meta`."
+    out.mkdir(parents=True, exist_ok=True)
+    if (out / 'meta.json').exists():
+        old = json.loads((out / 'meta.json').read_text())
+        diff = {x: (old.get(x), v) for x, v in meta.items() if old.get(x) != v}
+        if diff: raise ValueError(f"{out} holds a bank made with other data or settings {diff}; use another folder or delete it")
+    else:
+        np.memmap(out / 'bank.u8', np.uint8, 'w+', shape=tuple(meta['shape'])).flush()
+        np.save(out / 'done.npy', np.zeros(n, bool)); atomic_write_json(meta, out / 'meta.json')
+    return out
 
 # %% ../nbs/07_clsp.ipynb #1e17c17e
 def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by `train_diffusion`
@@ -209,15 +238,7 @@ def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by
                                 "and pass FOLDER/diffusion.pt")
     meta = _bank_meta(ds, diffusion, k, w, steps, eta, seed)
     out = Path(out) if out else cache_dir() / 'clsp' / fingerprint(*(meta[x] for x in ('dataset', 'diffusion', 'k', 'w', 'steps', 'eta', 'seed')))
-    out.mkdir(parents=True, exist_ok=True)
-    if (out / 'meta.json').exists():
-        old = json.loads((out / 'meta.json').read_text())
-        diff = {x: (old.get(x), v) for x, v in meta.items() if old.get(x) != v}
-        if diff: raise ValueError(f"{out} holds a bank made with other data or settings {diff}; use another folder or delete it")
-    else:
-        np.memmap(out / 'bank.u8', np.uint8, 'w+', shape=tuple(meta['shape'])).flush()
-        np.save(out / 'done.npy', np.zeros(len(ds), bool)); atomic_write_json(meta, out / 'meta.json')
-    bank = SyntheticBank(out)
+    bank = SyntheticBank(_bank_folder(out, meta, len(ds)))
     if bank.complete: return bank
     unet, rec = load_diffusion(diffusion, device)
     if (rec['channels'], rec['image_size']) != (ds.channels, ds.image_size[0]):
@@ -269,6 +290,7 @@ class SyntheticViews(Dataset):
         item['synthetic'] = (self.pairs.transform or (lambda x: x))(img)
         return item
 
+# %% ../nbs/07_clsp.ipynb #18496e14
 def clsp_term(z1:torch.Tensor, z3:torch.Tensor) -> torch.Tensor:
     "CLSP's extra term: mean(2 - 2cos(z1, z3))."
     return (2 - 2 * F.cosine_similarity(z1, z3, dim=1)).mean()
@@ -301,6 +323,7 @@ def show_interpolations(unet, ds:ImageDataset, anchors, ws=(0.0, 0.1, 0.3, 0.5, 
     if path: fig.savefig(path, dpi=120)
     return fig
 
+# %% ../nbs/07_clsp.ipynb #377e97cc
 def sample_grid(unet, ds:ImageDataset, n:int=64, steps:int=100, eta:float=0.1, seed:int=0, path=None):
     "A grid of `n` plain samples (w = 1) of the diffusion model."
     import matplotlib.pyplot as plt

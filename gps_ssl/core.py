@@ -119,6 +119,7 @@ def fingerprint(*objs:Any, # arrays, tensors, bytes, str, numbers, or JSON-able 
 class CorruptFileError(RuntimeError):
     "A cache or checkpoint file that exists but cannot be read or fails validation."
 
+# %% ../nbs/00_core.ipynb #6352f564
 def _atomic_write(path, write:Callable):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp')
@@ -138,10 +139,12 @@ def atomic_save(obj:Any, # tensors / dicts / lists of tensors and plain values (
     "`torch.save` `obj` to `path` atomically (temporary file + `os.replace`)."
     return _atomic_write(path, lambda f: torch.save(obj, f))
 
+# %% ../nbs/00_core.ipynb #f296b156
 def atomic_write_bytes(data:bytes, path:str|Path) -> Path:
     "Write `data` to `path` atomically."
     return _atomic_write(path, lambda f: f.write(data))
 
+# %% ../nbs/00_core.ipynb #bf2b74de
 def atomic_write_json(obj:Any, path:str|Path, indent:int=2) -> Path:
     "Write `obj` as JSON to `path` atomically."
     return atomic_write_bytes((json.dumps(obj, indent=indent, default=str)+'\n').encode(), path)

@@ -4,6 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #5050f011
 from __future__ import annotations
+from fastcore.basics import patch
 import copy, os, pickle, warnings
 from pathlib import Path
 from typing import Sequence
@@ -54,17 +55,21 @@ class ImageDataset(Dataset):
         y = torch.as_tensor(y) if self.multilabel else int(y)
         return (x, y, i) if self.return_index else (x, y)
 
-    def with_transform(self, transform, return_index:bool|None=None) -> ImageDataset:
-        "A shallow copy that shares the images but applies `transform` (a callable or augmentation name)."
-        ds = copy.copy(self)
-        ds.transform = make_augmentation(transform, self) if isinstance(transform, str) else transform
-        if return_index is not None: ds.return_index = return_index
-        return ds
+# %% ../nbs/01_data.ipynb #a9de16d7
+@patch
+def with_transform(self:ImageDataset, transform, return_index:bool|None=None) -> ImageDataset:
+    "A shallow copy that shares the images but applies `transform` (a callable or augmentation name)."
+    ds = copy.copy(self)
+    ds.transform = make_augmentation(transform, self) if isinstance(transform, str) else transform
+    if return_index is not None: ds.return_index = return_index
+    return ds
 
-    def __repr__(self):
-        h, w = self.image_size
-        return (f"{type(self).__name__}({self.name!r}, n={len(self)}, classes={self.num_classes}, "
-                f"size={h}x{w}, channels={self.channels})")
+# %% ../nbs/01_data.ipynb #771ada68
+@patch
+def __repr__(self:ImageDataset):
+    h, w = self.image_size
+    return (f"{type(self).__name__}({self.name!r}, n={len(self)}, classes={self.num_classes}, "
+            f"size={h}x{w}, channels={self.channels})")
 
 # %% ../nbs/01_data.ipynb #1ed3547d
 def _check_images(x, what:str) -> np.ndarray:
@@ -78,6 +83,7 @@ def _check_images(x, what:str) -> np.ndarray:
     if len(x) == 0: raise ValueError(f"{what}: no images")
     return x
 
+# %% ../nbs/01_data.ipynb #94c2b860
 class ArrayImageDataset(ImageDataset):
     "An in-memory (or memory-mapped) uint8 image array `[N, H, W, C]` with labels."
     def __init__(self, images:np.ndarray, targets, classes=None, name:str='array', **kwargs):
@@ -120,15 +126,18 @@ class FileImageDataset(ImageDataset):
 AUGMENTATIONS = ('none', 'weak', 'strong')
 _IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
+# %% ../nbs/01_data.ipynb #17278f8a
 def default_crop_min(image_size) -> float:
     "Smallest crop area of the `strong` augmentation: SimCLR's 0.08 from 16 px up, 0.5 below (a crop of 8% of an 8x8 digit is 2x2 pixels; screened on the validation splits of digits, digits_m and digits28 in `20_reproduce_digits`)."
     size = (image_size, image_size) if isinstance(image_size, int) else tuple(image_size)
     return 0.08 if min(size) >= 16 else 0.5
 
+# %% ../nbs/01_data.ipynb #2c96c882
 def flips(ds:ImageDataset|None, flip:bool|None=None) -> bool:
     "Whether augmentations mirror images: `flip` if given, else the dataset's `hflip` (True without a dataset)."
     return bool(flip) if flip is not None else getattr(ds, 'hflip', True) if ds is not None else True
 
+# %% ../nbs/01_data.ipynb #6347728f
 def dataset_stats(ds:ImageDataset, max_images:int=10_000, seed:int=0) -> tuple[tuple, tuple]:
     "Per-channel mean and std in [0, 1] (from up to `max_images` images; ImageNet's for file datasets)."
     if not isinstance(ds, ArrayImageDataset): return tuple(_IMAGENET_STATS[0][:ds.channels]), tuple(_IMAGENET_STATS[1][:ds.channels])
@@ -138,6 +147,20 @@ def dataset_stats(ds:ImageDataset, max_images:int=10_000, seed:int=0) -> tuple[t
         x = ds.images[idx].astype(np.float64) / 255
         ds._stats = (tuple(x.mean(axis=(0, 1, 2)).tolist()), tuple(np.maximum(x.std(axis=(0, 1, 2)), 1e-3).tolist()))
     return ds._stats
+
+# %% ../nbs/01_data.ipynb #ccb8a625
+def _strong_ops(size:tuple, crop_scale:tuple, channels:int, jitter, jitter_p:float, gray_p:float, blur:bool|None, flip:bool) -> list:
+    "The random steps of SimCLR's augmentation: crop, colour jitter, grayscale (RGB), blur (above 32 px, or `blur=True`), flip."
+    ops = [T.RandomResizedCrop(size, scale=crop_scale, antialias=True)]
+    b, c, s, h = jitter
+    cj = T.ColorJitter(b, c, s, h) if channels == 3 else T.ColorJitter(b, c)   # saturation and hue need colour
+    ops.append(T.RandomApply([cj], p=jitter_p))
+    if channels == 3 and gray_p > 0: ops.append(T.RandomGrayscale(gray_p))
+    if blur if blur is not None else min(size) > 32:
+        k = max(3, int(0.1 * min(size)) // 2 * 2 + 1)                          # a tenth of the image, odd
+        ops.append(T.RandomApply([T.GaussianBlur(k, sigma=(0.1, 2.0))], p=0.5))
+    if flip: ops.append(T.RandomHorizontalFlip(0.5))
+    return ops
 
 # %% ../nbs/01_data.ipynb #3cf799f3
 def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None = no transform at all)
@@ -161,16 +184,7 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
     crop_scale = crop_scale or (default_crop_min(size), 1.0)
     channels = channels or (ds.channels if ds is not None else 3)
     ops = []
-    if kind == 'strong':
-        ops.append(T.RandomResizedCrop(size, scale=crop_scale, antialias=True))
-        b, c, s, h = jitter
-        cj = T.ColorJitter(b, c, s, h) if channels == 3 else T.ColorJitter(b, c)
-        ops.append(T.RandomApply([cj], p=jitter_p))
-        if channels == 3 and gray_p > 0: ops.append(T.RandomGrayscale(gray_p))
-        if blur if blur is not None else min(size) > 32:
-            k = max(3, int(0.1 * min(size)) // 2 * 2 + 1)
-            ops.append(T.RandomApply([T.GaussianBlur(k, sigma=(0.1, 2.0))], p=0.5))
-        if flips(ds, flip): ops.append(T.RandomHorizontalFlip(0.5))
+    if kind == 'strong': ops += _strong_ops(size, crop_scale, channels, jitter, jitter_p, gray_p, blur, flips(ds, flip))
     else:
         if ds is None or tuple(ds.image_size) != size: ops.append(T.Resize(size, antialias=True))
         if kind == 'weak': ops.append(T.RandomHorizontalFlip(0.5))
@@ -223,45 +237,68 @@ class BatchAugment(torch.nn.Module):
             x = torch.where(flip.view(-1, 1, 1, 1) < 0, x.flip(-1), x)
             return (x - self.mean) / self.std
         if not self.flip: flip = torch.ones_like(flip)
-        area = self._u(b, *self.crop_scale, dev, g)
-        logr = self._u(b, math.log(self.ratio[0]), math.log(self.ratio[1]), dev, g)
-        cw, ch = (area * logr.exp()).sqrt().clamp(max=1), (area / logr.exp()).sqrt().clamp(max=1)  # crop size / image size
-        cx, cy = (1 - cw) * (2 * self._u(b, 0, 1, dev, g) - 1), (1 - ch) * (2 * self._u(b, 0, 1, dev, g) - 1)
-        theta = torch.zeros(b, 2, 3, device=dev)
-        theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = cw * flip, cx, ch, cy
-        grid = F.affine_grid(theta, (b, x.shape[1], *self.size), align_corners=False)
-        x = F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
-        bj, cj, sj, hj = self.jitter
-        on = (torch.rand(b, generator=g) < self.jitter_p).to(dev).view(-1, 1, 1, 1)
-        y = x * self._u(b, 1 - bj, 1 + bj, dev, g).view(-1, 1, 1, 1)
-        m = self._gray(y).mean((1, 2, 3), keepdim=True)
-        y = ((y - m) * self._u(b, 1 - cj, 1 + cj, dev, g).view(-1, 1, 1, 1) + m).clamp(0, 1)
-        if x.shape[1] == 3:
-            gy = self._gray(y); y = ((y - gy) * self._u(b, 1 - sj, 1 + sj, dev, g).view(-1, 1, 1, 1) + gy).clamp(0, 1)
-            a = 2 * math.pi * self._u(b, -hj, hj, dev, g)                                   # hue: rotate I/Q
-            yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], device=dev)
-            q = torch.einsum('ij,bjhw->bihw', yiq, y)
-            c, s_ = a.cos().view(-1, 1, 1), a.sin().view(-1, 1, 1)
-            q = torch.stack([q[:, 0], c * q[:, 1] - s_ * q[:, 2], s_ * q[:, 1] + c * q[:, 2]], 1)
-            y = torch.einsum('ij,bjhw->bihw', torch.linalg.inv(yiq), q).clamp(0, 1)
-        x = torch.where(on, y.clamp(0, 1), x)
-        if x.shape[1] == 3 and self.gray_p > 0:
-            x = torch.where((torch.rand(b, generator=g) < self.gray_p).to(dev).view(-1, 1, 1, 1), self._gray(x).expand_as(x), x)
-        return (x - self.mean) / self.std
+        x = self._crop(x, flip, g)
+        return (self._color(x, g) - self.mean) / self.std
+
+# %% ../nbs/01_data.ipynb #ceebdb1c
+@patch
+def _crop(self:BatchAugment, x, flip, g):
+    "RandomResizedCrop (+ flip) of each image as one affine resampling: area and log aspect ratio uniform, centre uniform inside the image."
+    b, dev = len(x), x.device
+    area = self._u(b, *self.crop_scale, dev, g)
+    logr = self._u(b, math.log(self.ratio[0]), math.log(self.ratio[1]), dev, g)
+    cw, ch = (area * logr.exp()).sqrt().clamp(max=1), (area / logr.exp()).sqrt().clamp(max=1)  # crop size / image size
+    cx, cy = (1 - cw) * (2 * self._u(b, 0, 1, dev, g) - 1), (1 - ch) * (2 * self._u(b, 0, 1, dev, g) - 1)
+    theta = torch.zeros(b, 2, 3, device=dev)
+    theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = cw * flip, cx, ch, cy
+    grid = F.affine_grid(theta, (b, x.shape[1], *self.size), align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
+
+# %% ../nbs/01_data.ipynb #4a6ce370
+@patch
+def _color(self:BatchAugment, x, g):
+    "ColorJitter (brightness, contrast; saturation and hue on RGB) with probability `jitter_p`, then grayscale with `gray_p`."
+    b, dev = len(x), x.device
+    bj, cj, sj, hj = self.jitter
+    on = (torch.rand(b, generator=g) < self.jitter_p).to(dev).view(-1, 1, 1, 1)
+    y = x * self._u(b, 1 - bj, 1 + bj, dev, g).view(-1, 1, 1, 1)
+    m = self._gray(y).mean((1, 2, 3), keepdim=True)
+    y = ((y - m) * self._u(b, 1 - cj, 1 + cj, dev, g).view(-1, 1, 1, 1) + m).clamp(0, 1)
+    if x.shape[1] == 3: y = self._hue_saturation(y, sj, hj, g)
+    x = torch.where(on, y.clamp(0, 1), x)
+    if x.shape[1] == 3 and self.gray_p > 0:
+        x = torch.where((torch.rand(b, generator=g) < self.gray_p).to(dev).view(-1, 1, 1, 1), self._gray(x).expand_as(x), x)
+    return x
+
+# %% ../nbs/01_data.ipynb #4d8137ec
+@patch
+def _hue_saturation(self:BatchAugment, y, sj, hj, g):
+    "Saturation (a blend with the gray image), then hue (a rotation of the YIQ chroma plane)."
+    b, dev = len(y), y.device
+    gy = self._gray(y); y = ((y - gy) * self._u(b, 1 - sj, 1 + sj, dev, g).view(-1, 1, 1, 1) + gy).clamp(0, 1)
+    a = 2 * math.pi * self._u(b, -hj, hj, dev, g)
+    yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], device=dev)
+    q = torch.einsum('ij,bjhw->bihw', yiq, y)
+    c, s_ = a.cos().view(-1, 1, 1), a.sin().view(-1, 1, 1)
+    q = torch.stack([q[:, 0], c * q[:, 1] - s_ * q[:, 2], s_ * q[:, 1] + c * q[:, 2]], 1)
+    return torch.einsum('ij,bjhw->bihw', torch.linalg.inv(yiq), q).clamp(0, 1)
 
 # %% ../nbs/01_data.ipynb #3c5a777c
 class DatasetNotFoundError(FileNotFoundError):
     "A dataset whose files are not where they were expected."
 
+# %% ../nbs/01_data.ipynb #64d3994f
 def default_data_root() -> Path:
     "`$GPS_SSL_DATA`, else `<cache>/data`."
     return Path(os.environ['GPS_SSL_DATA']).expanduser() if os.environ.get('GPS_SSL_DATA') else cache_dir('data', create=False)
 
+# %% ../nbs/01_data.ipynb #10cc0cda
 def _not_found(name, root, expected, extra=''):
     return DatasetNotFoundError(
         f"{name} not found under {root}: expected {expected}. Pass download=True (CLI: --download) to fetch it, "
         f"or root=PATH (CLI: --data_root PATH) pointing at the folder that holds it.{extra}")
 
+# %% ../nbs/01_data.ipynb #a34ef9ff
 def _check_split(name, split, allowed):
     if split not in allowed: raise ValueError(f"{name} has no split {split!r}; choose one of {tuple(allowed)}")
 
@@ -285,6 +322,7 @@ def load_digits_dataset(split:str='train', size:int|None=None, **kwargs) -> Arra
 # %% ../nbs/01_data.ipynb #a86354bf
 import functools
 
+# %% ../nbs/01_data.ipynb #b5691061
 @functools.lru_cache(maxsize=1)
 def _digits_m_arrays(seed:int=0):
     from sklearn.datasets import load_digits, load_sample_images
@@ -306,6 +344,7 @@ def _digits_m_arrays(seed:int=0):
     pr, tr = train_test_split(np.sort(tr), test_size=2 / 3, random_state=0, stratify=y[np.sort(tr)])
     return out, y, dict(train=np.sort(tr), test=np.sort(te), prior=np.sort(pr), all=np.arange(len(y)))
 
+# %% ../nbs/01_data.ipynb #ded25380
 def load_digits_m(split:str='train', **kwargs) -> ArrayImageDataset:
     "The `digits_m` testbed: digits painted in random colours on crops of scikit-learn's sample photos; splits train/test/prior/all."
     _check_split('digits_m', split, ('train', 'test', 'prior', 'all'))
@@ -331,6 +370,7 @@ def _digits28_arrays(seed:int=0):
     tr, te = train_test_split(np.arange(len(y)), test_size=0.25, random_state=0, stratify=y)   # digits' own split
     return x, y, dict(train=np.sort(tr), test=np.sort(te), all=np.arange(len(y)))
 
+# %% ../nbs/01_data.ipynb #37a96ca6
 def load_digits28(split:str='train', **kwargs) -> ArrayImageDataset:
     "The `digits28` testbed: scikit-learn's digits at 28 px with a fixed affine + elastic distortion each; splits train/test/all."
     _check_split('digits28', split, ('train', 'test', 'all'))
@@ -349,6 +389,7 @@ def _take(ds:ImageDataset, idx) -> ImageDataset:
     out.source_index = getattr(ds, 'source_index', np.arange(len(ds)))[idx]
     return out
 
+# %% ../nbs/01_data.ipynb #da9c7089
 def split_off(ds:ImageDataset, fraction:float=0.2, seed:int=0) -> tuple[ImageDataset, ImageDataset]:
     "`(rest, held_out)`: a seeded `fraction` of `ds` held out, stratified by label where every class has 2+ images."
     from sklearn.model_selection import train_test_split
@@ -386,6 +427,7 @@ def _image_files(root:Path, recursive:bool=True) -> list[str]:
     it = root.rglob('*') if recursive else root.iterdir()
     return sorted(str(f) for f in it if f.is_file() and f.suffix.lower() in IMG_EXTENSIONS)
 
+# %% ../nbs/01_data.ipynb #4ae7edfe
 def load_image_tree(path:str|Path, size:int|None=None, **kwargs) -> FileImageDataset:
     "Every image file under `path` (any tree), unlabelled (-1): `images:PATH`."
     path = Path(path).expanduser()
@@ -394,6 +436,7 @@ def load_image_tree(path:str|Path, size:int|None=None, **kwargs) -> FileImageDat
     if not files: raise DatasetNotFoundError(f"no images found under {path} (.png, .jpg, ...)")
     return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'images:{path.name}', **kwargs)
 
+# %% ../nbs/01_data.ipynb #b0d09ba2
 def load_folder_dataset(path:str|Path, split:str='train', size:int|None=None, **kwargs) -> FileImageDataset:
     "An `ImageFolder` at `path/split` (or `path`), resized to `size` (default: the first image's shorter side); a flat folder of images is unlabelled."
     path = Path(path).expanduser()
@@ -429,6 +472,7 @@ def _tv_cifar(base, name):
 _CIFAR10 = _tv_cifar(torchvision.datasets.CIFAR10, 'CIFAR10')
 _CIFAR100 = _tv_cifar(torchvision.datasets.CIFAR100, 'CIFAR100')
 
+# %% ../nbs/01_data.ipynb #fb20b792
 class _STL10(torchvision.datasets.STL10):
     def __init__(self, *a, verify=True, **kw): self._verify = verify; super().__init__(*a, **kw)
     def _check_integrity(self):
@@ -448,6 +492,7 @@ def load_cifar(name:str='cifar10', root=None, split:str='train', download:bool=F
         raise _not_found(name, root, f"{root/cls.base_folder}/{{{files}}}", f" (torchvision: {e})") from e
     return ArrayImageDataset(np.asarray(d.data), np.asarray(d.targets), d.classes, name=name, **kwargs)
 
+# %% ../nbs/01_data.ipynb #749172bb
 def load_stl10(root=None, split:str='train', download:bool=False, verify:bool=True, **kwargs):
     "STL-10 through torchvision: splits train, test, unlabeled (labels -1), train+unlabeled."
     _check_split('stl10', split, _STL10.splits)
@@ -461,6 +506,7 @@ def load_stl10(root=None, split:str='train', download:bool=False, verify:bool=Tr
     classes = getattr(d, 'classes', None) or [str(i) for i in range(10)]
     return ArrayImageDataset(x, np.asarray(d.labels), classes, name='stl10', **kwargs)
 
+# %% ../nbs/01_data.ipynb #e73d9f8d
 def load_fgvc_aircraft(root=None, split:str='train', download:bool=False, size:int=224,
                        annotation_level:str='variant', **kwargs):
     "FGVC-Aircraft through torchvision (`root/fgvc-aircraft-2013b`), resized to `size`."
@@ -479,6 +525,7 @@ def medmnist_flags() -> list[str]:
     import medmnist
     return sorted(k for k in medmnist.INFO if '3d' not in k)
 
+# %% ../nbs/01_data.ipynb #423d5f78
 def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, size:int|None=None, **kwargs):
     "A MedMNIST 2D dataset (`flag` like 'pathmnist') via the `medmnist` package."
     import medmnist
@@ -540,6 +587,7 @@ def show_image(ax, im:torch.Tensor, frame:str|None=None):
     if frame:
         for sp in ax.spines.values(): sp.set_edgecolor(frame); sp.set_linewidth(2.5)
 
+# %% ../nbs/01_data.ipynb #535683fb
 def show_views(ds:ImageDataset, n:int=8, # images to show
                augs:Sequence[str]=('weak', 'strong'), seed:int=0, path:str|Path|None=None, # save the figure here
                **aug_kwargs):

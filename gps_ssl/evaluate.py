@@ -10,13 +10,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
 
 from .core import get_device, progress_bars
-from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation
+from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation, dataset_stats
 
 # %% auto #0
-__all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'evaluate_features',
-           'effective_rank', 'mean_std', 'paired_interval', 'holm', 'verdict', 'plot_training_curves', 'plot_embedding']
+__all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'label_subset',
+           'finetune', 'evaluate_features', 'effective_rank', 'mean_std', 'paired_interval', 'holm', 'verdict',
+           'plot_training_curves', 'plot_embedding']
 
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
@@ -50,12 +52,14 @@ def _labelled(tr, ytr, te, yte):
     if not a.any() or not b.any(): raise ValueError("no labelled images to evaluate on (every label is -1)")
     return tr[a], ytr[a], te[b], yte[b]
 
+# %% ../nbs/09_eval.ipynb #d3130fab
 def capped_k(k:int, train_labels) -> int:
     "The k the kNN uses: `k`, capped at the number of labelled training images of the smallest class."
     y = torch.as_tensor(np.asarray(train_labels)).long()
     counts = torch.bincount(y[y >= 0]); counts = counts[counts > 0]
     return int(min(k, counts.min())) if len(counts) else int(k)
 
+# %% ../nbs/09_eval.ipynb #f4121279
 @torch.no_grad()
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float=0.07,
                  num_classes:int|None=None, chunk:int=1024,
@@ -79,16 +83,17 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, t
         correct += (votes.argmax(1) == yte[s:s + chunk]).sum().item()
     return correct / len(te)
 
-
 # %% ../nbs/09_eval.ipynb #89a89dcc
 PROBE_CS = tuple(float(c) for c in 10.0 ** np.arange(-3, 2.01, 0.5))   # inverse L2 strengths the probe chooses from
 
+# %% ../nbs/09_eval.ipynb #1a709805
 def _standardise(tr, *others, rel:float=1e-6):
     "Standardise with `tr`'s mean and std, dropping the features whose training std is below `rel` x the largest one."
     mu, sd = tr.mean(0), tr.std(0)
     keep = sd > rel * max(float(sd.max()) if len(sd) else 0.0, 1e-30)
     return [(x[:, keep] - mu[keep]) / sd[keep] for x in (tr, *others)]
 
+# %% ../nbs/09_eval.ipynb #c6615134
 def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-5):
     "Multinomial logistic regression, `mean(CE) + ||W||^2 / (2 C n)` (scikit-learn's objective; the bias unpenalised), by full-batch L-BFGS in float64 to a gradient below `tol`."
     n, c = len(x), int(y.max()) + 1
@@ -101,6 +106,7 @@ def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-5):
     with torch.enable_grad(): opt.step(closure)
     return W.detach(), opt.state[W]['n_iter'] < max_iter
 
+# %% ../nbs/09_eval.ipynb #5df910e1
 def _score(W, x, y) -> float: return float(((torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1) @ W).argmax(1) == y).double().mean())
 
 # %% ../nbs/09_eval.ipynb #bfbe9508
@@ -128,6 +134,22 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels,
     acc = _score(W, xte, yte)
     return dict(top1=acc, C=float(C), val_top1=val, converged=conv, features=int(xtr.shape[1])) if details else acc
 
+# %% ../nbs/09_eval.ipynb #8f89401b
+def _labelled_items(ds:ImageDataset) -> tuple[np.ndarray, np.ndarray]:
+    "`(labels, indices of the labelled images)`; refuses multi-label targets and sets without a label."
+    y = np.asarray(ds.targets)
+    if y.ndim != 1: raise ValueError("the linear evaluation needs one integer label per image, not multi-label targets")
+    keep = np.flatnonzero(y >= 0)
+    if not len(keep): raise ValueError("no labelled images to evaluate on (every label is -1)")
+    return y, keep
+
+# %% ../nbs/09_eval.ipynb #0b7bdac1
+@torch.no_grad()
+def _top1(predict, ds, batch_size:int=512) -> float:
+    "Share of `ds`'s `(x, y)` items whose `predict(x)` has its largest logit at `y`."
+    correct = sum((predict(x).argmax(1).cpu() == torch.as_tensor(y)).sum().item() for x, y in DataLoader(ds, batch_size))
+    return correct / len(ds)
+
 # %% ../nbs/09_eval.ipynb #7b192c85
 def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
                       stats:tuple|None=None, # (mean, std) of the images the encoder was trained on (default: train_ds's)
@@ -141,10 +163,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
     from torch.utils.data import Subset
     from tqdm.auto import tqdm
     device = get_device(device); stats = stats or dataset_stats(train_ds)
-    ytr, yte = np.asarray(train_ds.targets), np.asarray(test_ds.targets)
-    if ytr.ndim != 1 or yte.ndim != 1: raise ValueError("the linear evaluation needs one integer label per image, not multi-label targets")
-    keep_tr, keep_te = np.flatnonzero(ytr >= 0), np.flatnonzero(yte >= 0)
-    if not len(keep_tr) or not len(keep_te): raise ValueError("no labelled images to evaluate on (every label is -1)")
+    (ytr, keep_tr), (yte, keep_te) = _labelled_items(train_ds), _labelled_items(test_ds)
     bs = min(batch_size, len(keep_tr))
     aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale).to(device)
     plain = BatchAugment('none', train_ds, mean=stats[0], std=stats[1]).to(device)
@@ -166,14 +185,63 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
                 with torch.no_grad(): f = backbone(aug(x.to(device), generator=g)).float()
                 loss = F.cross_entropy(head(f), torch.as_tensor(y).to(device))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        correct = 0; head.eval()
-        with torch.no_grad():
-            for x, y in DataLoader(Subset(test_ds.with_transform(None, return_index=False), keep_te), 512):
-                correct += (head(backbone(plain(x.to(device))).float()).argmax(1).cpu() == torch.as_tensor(y)).sum().item()
+        return _top1(lambda x: head(backbone(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
     finally:
         for p_ in backbone.parameters(): p_.requires_grad_(True)
         backbone.train(was)
-    return correct / len(keep_te)
+
+# %% ../nbs/09_eval.ipynb #d9067713
+def label_subset(labels, fraction:float, seed:int=0) -> np.ndarray:
+    "Sorted indices of a class-balanced subset: `round(fraction * n_c)` images (at least one) of every class `c`, drawn by `seed`."
+    y = np.asarray(labels)
+    if y.ndim != 1: raise ValueError("label_subset needs one integer label per image, not multi-label targets")
+    if not 0 < fraction <= 1: raise ValueError(f"fraction must be in (0, 1], got {fraction}; e.g. 0.01 for 1 % of the labels")
+    rng = np.random.default_rng(seed)
+    pick = [rng.permutation(np.flatnonzero(y == c))[:max(1, round(fraction * (y == c).sum()))] for c in np.unique(y[y >= 0])]
+    return np.sort(np.concatenate(pick))
+
+# %% ../nbs/09_eval.ipynb #e2ec80b5
+def _finetune_steps(bb:nn.Module, head:nn.Module, x:torch.Tensor, y:torch.Tensor, aug, steps:int, lr:float, batch_size:int,
+                    momentum:float, weight_decay:float, g:torch.Generator, device, progress:bool=False, frozen:bool=False):
+    "`steps` Nesterov-SGD steps on random batches of the uint8 images `x` (augmented by `aug`) with a cosine schedule; `frozen`: the head only."
+    params = [p for m in ((head,) if frozen else (bb, head)) for p in m.parameters()]
+    opt = torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True, weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps))
+    bb.train(not frozen); head.train()
+    for _ in tqdm(range(steps), desc='fine-tune', disable=not progress_bars(progress), leave=False):
+        b = torch.randperm(len(x), generator=g)[:batch_size]
+        loss = F.cross_entropy(head(bb(aug(x[b].to(device), generator=g)).float()), y[b].to(device))
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+    bb.eval(); head.eval()
+
+# %% ../nbs/09_eval.ipynb #5175f7ad
+def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
+             subset=None, # indices of the training images whose labels are used (default: every labelled image)
+             stats:tuple|None=None, # (mean, std) the encoder was trained with (default: train_ds's)
+             steps:int=300, lr:float=0.05, batch_size:int=256, momentum:float=0.9, weight_decay:float=0.0,
+             crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
+             frozen:bool=False, # train the linear head only (after an affine-free BatchNorm, MAE's linear probing) on the frozen encoder
+             seed:int=0, device=None, progress:bool=False) -> float:
+    "Top-1 on `test_ds` of a copy of `backbone` fine-tuned with a linear head on the labelled `subset` of `train_ds` (SimCLR's semi-supervised protocol)."
+    import copy
+    device = get_device(device); stats = stats or dataset_stats(train_ds)
+    (ytr, keep_tr), (yte, keep_te) = _labelled_items(train_ds), _labelled_items(test_ds)
+    idx = keep_tr if subset is None else np.intersect1d(np.asarray(subset, dtype=np.int64), keep_tr)
+    if not len(idx): raise ValueError("the subset holds no labelled training image")
+    bb = copy.deepcopy(backbone).to(device)
+    for p_ in bb.parameters(): p_.requires_grad_(not frozen)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        head = nn.Linear(bb.out_dim, int(max(ytr.max(), yte.max())) + 1)
+    nn.init.zeros_(head.weight); nn.init.zeros_(head.bias)
+    head = (nn.Sequential(nn.BatchNorm1d(bb.out_dim, affine=False), head) if frozen else head).to(device)
+    aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale).to(device)
+    plain = BatchAugment('none', train_ds, mean=stats[0], std=stats[1]).to(device)
+    g = torch.Generator().manual_seed(seed)
+    _finetune_steps(bb, head, train_ds.get_images(idx), torch.as_tensor(ytr[idx]).long(), aug, steps, lr,
+                    min(batch_size, len(idx)), momentum, weight_decay, g, device, progress, frozen)
+    from torch.utils.data import Subset
+    return _top1(lambda x: head(bb(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
 
 # %% ../nbs/09_eval.ipynb #dbfc8942
 def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:int=20, knn_t:float=0.07,
@@ -204,6 +272,7 @@ def mean_std(values) -> tuple[float, float]:
     v = np.asarray(values, dtype=np.float64)
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else float('nan')
 
+# %% ../nbs/09_eval.ipynb #e5ab297b
 def paired_interval(a, b, confidence:float=0.95) -> dict:
     "Paired difference `a - b` over the same seeds: mean, sample std, n and the Student-t interval (lo, hi)."
     from scipy.stats import t as student_t
@@ -217,6 +286,7 @@ def paired_interval(a, b, confidence:float=0.95) -> dict:
     else: s, h, p = 0.0, 0.0, float(abs(m) <= 1e-12)       # every seed gave the same difference
     return dict(mean=m, std=s, n=n, lo=float(m - h), hi=float(m + h), p=p, degenerate=s == 0.0)
 
+# %% ../nbs/09_eval.ipynb #e03f2a64
 def holm(pvalues) -> list[float]:
     "Holm's step-down adjusted p-values (same order as `pvalues`; NaN stays NaN): reject where adjusted p < alpha."
     p = np.asarray(pvalues, dtype=np.float64); out = np.full(len(p), np.nan); ok = np.flatnonzero(~np.isnan(p))
@@ -224,6 +294,7 @@ def holm(pvalues) -> list[float]:
     for r, i in enumerate(order): run = max(run, min(1.0, (m - r) * p[i])); out[i] = run
     return out.tolist()
 
+# %% ../nbs/09_eval.ipynb #18cdc243
 def verdict(iv:dict, alpha:float=0.05) -> str:
     "'gain' / 'loss' when the interval of `paired_interval` excludes 0 (or, given `p_holm`, when it is below `alpha`), else 'level'."
     if 'p_holm' in iv:
@@ -242,6 +313,7 @@ def _read_jsonl(path):
     import json
     return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
 
+# %% ../nbs/09_eval.ipynb #c23db205
 def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
                          path=None):
     "Loss and kNN top-1 (the effective rank for runs without labels) per epoch of each run, side by side."

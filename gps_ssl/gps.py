@@ -87,6 +87,7 @@ def positives(self:GPSSampler, epoch:int=0) -> torch.Tensor:
     pick = torch.multinomial(w, 1, generator=g)[:, 0]
     return self.candidates.gather(1, pick[:, None])[:, 0]
 
+# %% ../nbs/05_gps.ipynb #24f49905
 @patch
 def maybe_refresh(self:GPSSampler, epoch:int, embed_fn:Callable[[], torch.Tensor]) -> bool:
     "Every `refresh_every` epochs (from epoch R on) rebuild the table from `embed_fn()`, e.g. the model's features."
@@ -103,6 +104,7 @@ class AugmentationSampler:
     def maybe_refresh(self, epoch, embed_fn): return False
     def __repr__(self): return f"AugmentationSampler(n={self.n})"
 
+# %% ../nbs/05_gps.ipynb #e446b282
 class GPSPairs(Dataset):
     "Pairs (anchor view, positive view, indices, labels) with positives from `sampler`."
     def __init__(self, dataset:ImageDataset, sampler, transform='weak', # augmentation name or callable for both views
@@ -149,6 +151,7 @@ def purity_vs_k(emb, labels, ks:Sequence[int]=(1, 5, 20), metric:str='l2', backe
     _, idx = knn_search(emb, max(ks), metric=metric, backend=backend)
     return {int(k): positive_purity(idx[:, :k], labels) for k in ks}
 
+# %% ../nbs/05_gps.ipynb #b9818ae4
 def plot_purity_vs_k(results:dict[str, dict[int, float]], # prior name -> {k: purity}
                      chance:float|None=None, path=None, title:str='positive purity vs k'):
     "Line plot of purity against k for several priors."
@@ -180,6 +183,7 @@ def anchor_grid(ds:ImageDataset, rows:Sequence[Sequence[int]], # each row: [anch
     if path: fig.savefig(path, dpi=120)
     return fig
 
+# %% ../nbs/05_gps.ipynb #a19e712c
 def show_neighbors(ds:ImageDataset, idx, # [N, >=k] neighbour table (e.g. from knn_search)
                    anchors:Sequence[int]|None=None, k:int=5, n:int=6, seed:int=0, path=None, title:str|None=None):
     "A grid: anchor + its k neighbours per row, framed by whether the label matches."

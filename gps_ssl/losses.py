@@ -4,6 +4,7 @@
 
 # %% ../nbs/08_losses.ipynb #d79d3211
 from __future__ import annotations
+from fastcore.basics import patch
 import math
 
 import torch
@@ -29,6 +30,7 @@ def multi_positive_nt_xent(z:torch.Tensor, # [M, D] projections (any number of v
     log_num = torch.logsumexp(sim.masked_fill(~pos, float('-inf')), dim=1)
     return (log_denom - log_num).mean()
 
+# %% ../nbs/08_losses.ipynb #b2a06df3
 def nt_xent_loss(z1:torch.Tensor, z2:torch.Tensor, # [N, D] projections of the two views
                  temperature:float=0.5,
                  indexes:torch.Tensor|None=None, # [N] anchor indices (default: row number); equal indices are positives
@@ -42,6 +44,7 @@ def byol_loss(p:torch.Tensor, z:torch.Tensor) -> torch.Tensor:
     "BYOL's `2 - 2 cos(p, z)` averaged over the batch; no gradient flows into `z`."
     return (2 - 2 * F.cosine_similarity(p, z.detach(), dim=-1)).mean()
 
+# %% ../nbs/08_losses.ipynb #fe3bd6e3
 def simsiam_loss(p:torch.Tensor, z:torch.Tensor) -> torch.Tensor:
     "SimSiam's negative cosine similarity with a stop-gradient on `z`."
     return -F.cosine_similarity(p, z.detach(), dim=-1).mean()
@@ -52,6 +55,7 @@ def cosine_ema_tau(step:int, total_steps:int, base:float=0.99, final:float=1.0) 
     if total_steps <= 0: return final
     return final - (final - base) * (math.cos(math.pi * min(step, total_steps) / total_steps) + 1) / 2
 
+# %% ../nbs/08_losses.ipynb #2a767e10
 @torch.no_grad()
 def ema_update(target:nn.Module, online:nn.Module, tau:float):
     "In place: `target = tau * target + (1 - tau) * online` for parameters; buffers are copied."
@@ -87,18 +91,24 @@ class FeatureQueue(nn.Module):
         bank = self.bank.clone()
         if update and z is not None: self.push(z)
         return bank
-    def same(self, ids:torch.Tensor) -> torch.Tensor:
-        "`[B, size]` mask: True where the queue entry comes from the same image as row b (`ids[b]`; -1 never matches)."
-        ids = torch.as_tensor(ids).long().to(self.ids.device)
-        return (ids[:, None] == self.ids[None, :]) & (ids[:, None] >= 0)
-    @torch.no_grad()
-    def nearest(self, z:torch.Tensor, exclude:torch.Tensor|None=None, # [B] dataset index per row (its own entries are skipped), or a [B, size] mask
-                return_index:bool=False) -> torch.Tensor:
-        "NNCLR's support-set lookup: for each row of `z`, the most cosine-similar entry of the bank (not one of the same image)."
-        sim = F.normalize(z, dim=1).to(self.bank.dtype) @ self.bank.T
-        if exclude is not None: sim = sim.masked_fill(exclude if exclude.dtype == torch.bool else self.same(exclude), float('-inf'))
-        j = sim.argmax(1)
-        return (self.bank[j], j) if return_index else self.bank[j]
+
+# %% ../nbs/08_losses.ipynb #805676c4
+@patch
+def same(self:FeatureQueue, ids:torch.Tensor) -> torch.Tensor:
+    "`[B, size]` mask: True where the queue entry comes from the same image as row b (`ids[b]`; -1 never matches)."
+    ids = torch.as_tensor(ids).long().to(self.ids.device)
+    return (ids[:, None] == self.ids[None, :]) & (ids[:, None] >= 0)
+
+# %% ../nbs/08_losses.ipynb #3426ab2e
+@patch
+@torch.no_grad()
+def nearest(self:FeatureQueue, z:torch.Tensor, exclude:torch.Tensor|None=None, # [B] dataset index per row (its own entries are skipped), or a [B, size] mask
+            return_index:bool=False) -> torch.Tensor:
+    "NNCLR's support-set lookup: for each row of `z`, the most cosine-similar entry of the bank (not one of the same image)."
+    sim = F.normalize(z, dim=1).to(self.bank.dtype) @ self.bank.T
+    if exclude is not None: sim = sim.masked_fill(exclude if exclude.dtype == torch.bool else self.same(exclude), float('-inf'))
+    j = sim.argmax(1)
+    return (self.bank[j], j) if return_index else self.bank[j]
 
 # %% ../nbs/08_losses.ipynb #13a2d0da
 def moco_loss(q:torch.Tensor, k:torch.Tensor, queue:torch.Tensor, temperature:float=0.2,
@@ -111,6 +121,7 @@ def moco_loss(q:torch.Tensor, k:torch.Tensor, queue:torch.Tensor, temperature:fl
     logits = torch.cat([(q * k).sum(1, keepdim=True), neg], 1) / temperature
     return F.cross_entropy(logits, torch.zeros(len(q), dtype=torch.long, device=q.device))
 
+# %% ../nbs/08_losses.ipynb #8aa1d732
 def nnclr_loss(nn_z:torch.Tensor, p:torch.Tensor, temperature:float=0.1) -> torch.Tensor:
     "NNCLR: row i's support-set neighbour `nn_z[i]` must pick out prediction `p[i]` among the batch's predictions."
     nn_z, p = F.normalize(nn_z, dim=1), F.normalize(p, dim=1)
@@ -119,6 +130,7 @@ def nnclr_loss(nn_z:torch.Tensor, p:torch.Tensor, temperature:float=0.1) -> torc
 # %% ../nbs/08_losses.ipynb #c5f064cc
 def _off_diagonal(m): n = m.shape[0]; return m.flatten()[:-1].view(n - 1, n + 1)[:, 1:].flatten()
 
+# %% ../nbs/08_losses.ipynb #0cd5f69e
 def vicreg_loss(z1:torch.Tensor, z2:torch.Tensor, sim_coeff:float=25.0, std_coeff:float=25.0, cov_coeff:float=1.0,
                 eps:float=1e-4) -> torch.Tensor:
     "VICReg (Bardes et al.): 25 * invariance + 25 * variance + 1 * covariance."

@@ -42,6 +42,7 @@ def _rf(n_blocks_strides) -> int:
     for s in n_blocks_strides: rf += 2 * jump; jump *= s
     return rf
 
+# %% ../nbs/02_models.ipynb #d77d4379
 class SmallCNN(nn.Module):
     "conv-BN-ReLU x4 (stride 1, 2, 1, 2), plus a (1, 2) stage per halving the image needs down to 4 px, + global average pooling; `out_dim = 4 * width`."
     def __init__(self, in_channels:int=3, width:int=32, image_size:int=8):
@@ -72,6 +73,7 @@ def build_backbone(name:str='resnet18', # 'cnn', 'resnet18' or 'resnet50' (also 
 # %% ../nbs/02_models.ipynb #256236d1
 ENCODER_FORMAT = 'gps_ssl.encoder/1'
 
+# %% ../nbs/02_models.ipynb #0b222c21
 def encoder_record(backbone:nn.Module, backbone_args:dict, image_size, mean, std, **extra) -> dict:
     "The checkpoint record of an encoder: how to rebuild it, its weights, and its input geometry and normalisation."
     return dict(format=ENCODER_FORMAT, backbone_args=dict(backbone_args),
@@ -79,6 +81,7 @@ def encoder_record(backbone:nn.Module, backbone_args:dict, image_size, mean, std
                 image_size=list(image_size) if not isinstance(image_size, int) else [image_size, image_size],
                 mean=list(map(float, mean)), std=list(map(float, std)), **extra)
 
+# %% ../nbs/02_models.ipynb #8404811e
 def save_encoder(path, backbone:nn.Module, backbone_args:dict, image_size, mean, std, **extra) -> Path:
     "Write an encoder checkpoint atomically."
     return atomic_save(encoder_record(backbone, backbone_args, image_size, mean, std, **extra), path)

@@ -31,6 +31,7 @@ def _as_matrix(emb, name='embeddings') -> torch.Tensor:
                          "recompute them (a diverged encoder?) or drop those images")
     return emb.contiguous()
 
+# %% ../nbs/04_neighbors.ipynb #fbaba445
 def _check_k(k, n, exclude_self):
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1: raise ValueError(f"k must be a positive int, got {k!r}")
     lim = n - 1 if exclude_self else n
@@ -38,11 +39,13 @@ def _check_k(k, n, exclude_self):
         raise ValueError(f"k={k} is too large for N={n} embeddings: at most {lim} neighbours exist"
                          + (" once the query itself is excluded" if exclude_self else ""))
 
+# %% ../nbs/04_neighbors.ipynb #e6d7ddb3
 def _has_faiss_gpu() -> bool:
     return faiss is not None and hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0 and torch.cuda.is_available()
 
 _TORCH_FROM = 20_000   # CPU, backend='auto': the blocked torch search beats faiss-cpu from about this many rows, on an idle machine
 
+# %% ../nbs/04_neighbors.ipynb #9c9d0165
 def busy_cores(window:float=0.1) -> float:
     "Cores' worth of CPU time that *other* processes used over the last `window` seconds (Linux `/proc/stat`; 0 where unreadable)."
     def snap():
@@ -54,6 +57,7 @@ def busy_cores(window:float=0.1) -> float:
     except (OSError, ValueError, IndexError): return 0.0
     return max(0.0, (b1 - b0) / os.sysconf('SC_CLK_TCK') - (o1 - o0)) / (t1 - t0)
 
+# %% ../nbs/04_neighbors.ipynb #a80ec460
 def _cpu_threads() -> int:
     "Threads for the torch search on a CPU: torch's count, cut to the cores other processes leave free (at least 1)."
     return max(1, min(torch.get_num_threads(), int((os.cpu_count() or 1) - busy_cores() + 0.5)))
@@ -76,6 +80,7 @@ def _chunk_rows(n:int, max_memory_mb:float) -> int:
 _G = 16            # group size of the block screening
 _BF16_MARGIN = 16   # extra candidates per row kept by a bf16 search
 
+# %% ../nbs/04_neighbors.ipynb #cebc0db4
 def _fast_bf16(device) -> bool:
     "Whether bfloat16 products outrun float32 on `device` (a GPU, or a CPU with AVX512-BF16 or AMX)."
     if torch.device(device).type == 'cuda': return True
@@ -132,6 +137,24 @@ def _hits(S, t, dim):
     flat = flat[m]
     return flat // C, flat % C, v[m]
 
+# %% ../nbs/04_neighbors.ipynb #3b475159
+def _sweep(top:_RunningTopK, key, n:int, lo:int, hi:int, B:int, dt, whole:bool=True) -> _RunningTopK:
+    "Feed `top` every key block `key(a, ea, b, eb)` the queries `lo:hi` need, each kept only where it beats a row's threshold."
+    qblocks = [(a, min(hi, a + B)) for a in range(lo, hi, B)]
+    for a, ea in qblocks: top.dense(a, key(a, ea, a, ea), a)          # diagonal blocks first: every row gets a threshold
+    if whole:                                                          # the whole table: each off-diagonal block read twice
+        for a, ea in qblocks:
+            for b in range(ea, n, B):
+                eb = min(n, b + B); S = key(a, ea, b, eb)
+                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
+                r, c_, v = _hits(S, top.threshold(b, eb, dt), 0); top.sparse(b, c_, r, v, a)
+    else:                                                              # a slice of the queries (a DDP rank's share)
+        for a, ea in qblocks:
+            for b in [*range(0, a, B), *range(ea, n, B)]:
+                eb = min(n, b + B, a if b < a else n); S = key(a, ea, b, eb)
+                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
+    return top
+
 # %% ../nbs/04_neighbors.ipynb #ded1f5c6
 @torch.no_grad()
 def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
@@ -158,20 +181,7 @@ def _block_topk(x, kk, device, rows=None, precision='fp32', block=None):
     def key(a, ea, b, eb):
         W = Z[b:eb].clone(); W[:, d:d + 2], W[:, d + 2:d + 4] = Z[b:eb, d + 2:d + 4], Z[b:eb, d:d + 2]
         return torch.mm(Z[a:ea], W.T)
-    top = _RunningTopK(n, kk, device)
-    qblocks = [(a, min(hi, a + B)) for a in range(lo, hi, B)]
-    for a, ea in qblocks: top.dense(a, key(a, ea, a, ea), a)          # diagonal blocks first: every row gets a threshold
-    if rows is None:                                                   # the whole table: each off-diagonal block read twice
-        for a, ea in qblocks:
-            for b in range(ea, n, B):
-                eb = min(n, b + B); S = key(a, ea, b, eb)
-                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
-                r, c_, v = _hits(S, top.threshold(b, eb, dt), 0); top.sparse(b, c_, r, v, a)
-    else:                                                              # a slice of the queries (a DDP rank's share)
-        for a, ea in qblocks:
-            for b in [*range(0, a, B), *range(ea, n, B)]:
-                eb = min(n, b + B, a if b < a else n); S = key(a, ea, b, eb)
-                r, c_, v = _hits(S, top.threshold(a, ea, dt), 1); top.sparse(a, r, c_, v, b, rows_sorted=True)
+    top = _sweep(_RunningTopK(n, kk, device), key, n, lo, hi, B, dt, whole=rows is None)
     return top.v[lo:hi], top.i[lo:hi], c
 
 # %% ../nbs/04_neighbors.ipynb #b406a483
@@ -202,6 +212,7 @@ def _default_nlist(n:int) -> int:
     "IVF lists: 4 sqrt(N) (a million rows: 4,000 lists of ~250), at least 39 training points per list."
     return max(1, min(n // 39, int(4 * math.sqrt(n))))
 
+# %% ../nbs/04_neighbors.ipynb #2f922003
 def _faiss_index(d, metric, index, nlist):
     mt = faiss.METRIC_L2 if metric == 'l2' else faiss.METRIC_INNER_PRODUCT
     if index == 'flat': return faiss.IndexFlatL2(d) if metric == 'l2' else faiss.IndexFlatIP(d)
@@ -210,6 +221,7 @@ def _faiss_index(d, metric, index, nlist):
 
 _GPU_RES = []   # one StandardGpuResources, created on first use and kept alive for the process
 
+# %% ../nbs/04_neighbors.ipynb #8b25ceef
 def _to_gpu(ix, ngpu):
     if not _has_faiss_gpu(): return ix
     co = faiss.GpuMultipleClonerOptions(); co.shard = True
@@ -218,6 +230,7 @@ def _to_gpu(ix, ngpu):
         return faiss.index_cpu_to_gpu(_GPU_RES[0], torch.cuda.current_device(), ix)
     return faiss.index_cpu_to_all_gpus(ix, co=co, ngpu=ngpu if ngpu else -1)
 
+# %% ../nbs/04_neighbors.ipynb #27ecece5
 def _faiss_knn(x, kk, metric, index='flat', nlist=None, nprobe=16, ngpu=1, seed=0, rows=None):
     xn = np.ascontiguousarray(x.cpu().numpy(), dtype=np.float32)
     n, d = xn.shape
@@ -247,6 +260,7 @@ def _as_array(emb, name='embeddings') -> np.ndarray:
     if emb.dtype.kind != 'f': raise TypeError(f"{name} must hold floats, got {emb.dtype}")
     return emb if emb.dtype in (np.float16, np.float32) else emb.astype(np.float32)
 
+# %% ../nbs/04_neighbors.ipynb #1b8f92b6
 def _f32_rows(a, rows, cosine=False, name='embeddings') -> np.ndarray:
     "Rows of `a` (a slice or indices) as contiguous float32, checked finite, L2-normalised for the cosine metric."
     x = np.array(a[rows], dtype=np.float32, order='C')             # a copy: a memory-mapped file stays read-only
@@ -256,6 +270,7 @@ def _f32_rows(a, rows, cosine=False, name='embeddings') -> np.ndarray:
     if cosine: x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
     return x
 
+# %% ../nbs/04_neighbors.ipynb #9ccf0b49
 class _F32Rows:
     "What `big_batch_search` indexes: float32 rows `lo:hi` of `a`, read on demand."
     def __init__(self, a, lo, hi, cosine): self.a, self.lo, self.hi, self.cosine = a, lo, hi, cosine
@@ -292,6 +307,7 @@ def _ivf_table(a, kk, metric, nlist, nprobe, seed=0, rows=None, chunk=65536, nit
                            f"raise nprobe (now {nprobe}) or lower nlist (now {nlist})")
     return torch.from_numpy(I).long()
 
+# %% ../nbs/04_neighbors.ipynb #35a73fef
 def _exact_dist_rows(a, I, metric, lo=0, chunk=4096) -> torch.Tensor:
     "`_exact_dist` for a numpy array read in chunks (memory-mapped float16 included; a chunk's gather is ~100 MB at k=10, D=512)."
     out = torch.empty(I.shape, dtype=torch.float32); cos = metric == 'cosine'
@@ -311,10 +327,12 @@ def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
         out[s:s + chunk] = _pair_dist(x[lo + s:lo + s + len(nb)], nb, metric)
     return out
 
+# %% ../nbs/04_neighbors.ipynb #70096e38
 def _pair_dist(q, nb, metric):
     "Distances from each query `q[r]` to its gathered neighbours `nb[r]` (`nb` is a copy: worked on in place)."
     return nb.sub_(q[:, None]).square_().sum(-1) if metric == 'l2' else 1 - nb.mul_(q[:, None]).sum(-1)
 
+# %% ../nbs/04_neighbors.ipynb #d865a35f
 def _drop_self(D, I, k, lo=0):
     "Drop each query's own index (query r is row `lo + r`), keeping `k` columns."
     n = len(I)
@@ -323,10 +341,12 @@ def _drop_self(D, I, k, lo=0):
     keep[own.sum(1) == 0, -1] = False                 # query not among the hits (ties among > k twins): drop the last
     return D[keep].view(n, -1)[:, :k], I[keep].view(n, -1)[:, :k]
 
+# %% ../nbs/04_neighbors.ipynb #fb9f727e
 def _shard_rows(n:int, rank:int, world:int) -> tuple[int, int]:
     "Rank `rank`'s contiguous slice of `n` query rows (sizes differ by at most one)."
     return rank * n // world, (rank + 1) * n // world
 
+# %% ../nbs/04_neighbors.ipynb #aff805e3
 def _gather_rows(t:torch.Tensor, n:int, world:int) -> torch.Tensor:
     "Concatenate every rank's row slice of an [n, k] table (collective: every rank must call it)."
     import torch.distributed as dist
@@ -345,6 +365,30 @@ def _search_kw(index:str) -> dict:
     if index not in INDEXES: raise ValueError(f"unknown index {index!r}; use 'flat' (exact), 'bf16' (near-exact: bf16 candidates re-ranked in float32; faster on bf16 hardware) or 'ivf' (approximate)")
     return dict(index='flat', precision='bf16') if index == 'bf16' else dict(index=index)
 
+# %% ../nbs/04_neighbors.ipynb #d97e4d18
+def _check_search(metric:str, index:str, precision:str, backend:str):
+    "One-line errors for `knn_search` settings that do not exist or do not go together."
+    if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
+    if index not in ('flat', 'ivf'): raise ValueError(f"unknown index {index!r}; use 'flat' (exact) or 'ivf' (approximate)")
+    if precision not in ('fp32', 'bf16'): raise ValueError(f"unknown precision {precision!r}; use 'fp32' or 'bf16'")
+    if precision == 'bf16' and index == 'ivf': raise ValueError("precision='bf16' is for the exact (flat) search; use index='flat'")
+    if precision == 'bf16' and backend == 'faiss': raise ValueError("precision='bf16' runs on the torch backend; use backend='torch' or 'auto'")
+
+# %% ../nbs/04_neighbors.ipynb #4e4913c7
+def _torch_table(x, need:int, device, precision:str, auto:bool, rows) -> torch.Tensor:
+    "The torch backend's neighbour indices; `auto` on a CPU runs one thread per free core (what ran: `knn_search.threads`)."
+    dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if precision == 'bf16' and not _fast_bf16(dev):
+        warnings.warn(f"precision='bf16' on {dev}: this CPU has no fast bfloat16 products (AVX512-BF16 or AMX), "
+                      "so it is likely slower than precision='fp32'")
+    kk = min(len(x), need + _BF16_MARGIN) if precision == 'bf16' else need
+    threads = torch.get_num_threads()
+    knn_search.threads = _cpu_threads() if auto and dev.type == 'cpu' else threads
+    try:
+        torch.set_num_threads(knn_search.threads)
+        return _torch_knn(x, kk, dev, rows=rows, precision=precision, need=need)
+    finally: torch.set_num_threads(threads)
+
 # %% ../nbs/04_neighbors.ipynb #e13fffc0
 def knn_search(emb, # [N, D] embeddings (torch or numpy)
                k:int, # neighbours per row
@@ -360,18 +404,13 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
                precision:str='fp32', # torch backend: 'fp32', or 'bf16' (bf16 candidates, re-ranked and checked in fp32)
               ) -> tuple[torch.Tensor, torch.Tensor]:
     "k nearest neighbours of every row among all rows: `(dist [N, k] float32, idx [N, k] int64)`, nearest first."
-    if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
-    if index not in ('flat', 'ivf'): raise ValueError(f"unknown index {index!r}; use 'flat' (exact) or 'ivf' (approximate)")
-    if precision not in ('fp32', 'bf16'): raise ValueError(f"unknown precision {precision!r}; use 'fp32' or 'bf16'")
+    _check_search(metric, index, precision, backend)
     lean = index == 'ivf' and backend != 'torch' and faiss is not None and not _has_faiss_gpu()   # CPU IVF: rows read in chunks
     x = _as_array(emb) if lean else _as_matrix(emb)
     n = len(x)
     _check_k(k, n, exclude_self)
     if metric == 'cosine' and not lean: x = F.normalize(x, dim=1)
-    if precision == 'bf16':
-        if index == 'ivf': raise ValueError("precision='bf16' is for the exact (flat) search; use index='flat'")
-        if backend == 'faiss': raise ValueError("precision='bf16' runs on the torch backend; use backend='torch' or 'auto'")
-        backend = 'torch'
+    if precision == 'bf16': backend = 'torch'
     if index == 'ivf' and backend == 'auto': backend = 'faiss'
     auto, backend = backend == 'auto', _pick_backend(backend, n)
     knn_search.backend, knn_search.threads = backend, None                # what ran (for the benchmarks)
@@ -382,18 +421,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     need = min(n, k + 1) if exclude_self else k                        # the query itself is usually among the hits
     if lean: I = _ivf_table(x, need, metric, nlist or _default_nlist(n), nprobe, rows=rows)
     elif backend == 'faiss': _, I = _faiss_knn(x, need, metric, index, nlist, nprobe, ngpu, rows=rows)
-    else:
-        dev = torch.device(device) if device is not None else torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-        if precision == 'bf16' and not _fast_bf16(dev):
-            warnings.warn(f"precision='bf16' on {dev}: this CPU has no fast bfloat16 products (AVX512-BF16 or AMX), "
-                          "so it is likely slower than precision='fp32'")
-        kk = min(n, need + _BF16_MARGIN) if precision == 'bf16' else need
-        threads = torch.get_num_threads()
-        knn_search.threads = _cpu_threads() if auto and dev.type == 'cpu' else threads   # auto: one thread per free core
-        try:
-            torch.set_num_threads(knn_search.threads)
-            I = _torch_knn(x, kk, dev, rows=rows, precision=precision, need=need)
-        finally: torch.set_num_threads(threads)
+    else: I = _torch_table(x, need, device, precision, auto, rows)
     lo = rows[0] if rows else 0
     D = _exact_dist_rows(x, I, metric, lo) if lean else _exact_dist(x, I, metric, max_memory_mb, lo)
     D, order = D.sort(dim=1, stable=True); I = I.gather(1, order)
@@ -421,6 +449,7 @@ def _check_tau(tau):
                          "see adaptive_tau() for the GPS code's data-driven choice")
     return float(tau)
 
+# %% ../nbs/04_neighbors.ipynb #d341cc08
 def _fp32_margin(d:int) -> float:
     "gamma_{d+2} = (d+2)u / (1 - (d+2)u), u = 2^-24: |fl(|x|^2 + |y|^2 - 2 x.y) - true| <= gamma (|x| + |y|)^2 in float32."
     g = (d + 2) * 2.0 ** -24

@@ -40,12 +40,14 @@ class PriorEmbedder:
         return self
     def __repr__(self): return f"PriorEmbedder({self.spec!r}, resolution={self.resolution})"
 
+# %% ../nbs/03_priors.ipynb #92b28c5f
 def _file_key(path) -> list:
     p = Path(path).expanduser()
     if not p.is_file(): raise FileNotFoundError(f"weights file {p} does not exist")
     st = p.stat()
     return [str(p.resolve()), st.st_size, st.st_mtime_ns]
 
+# %% ../nbs/03_priors.ipynb #2940f0e1
 def _tensor_transform(size, channels_out=None, mean=None, std=None):
     "uint8 [B, C, H, W] -> float, resized to `size`, grey -> RGB if `channels_out=3`, normalised."
     def f(x):
@@ -68,6 +70,7 @@ def _seeded(fn, seed=0):
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed); return fn()
 
+# %% ../nbs/03_priors.ipynb #266739d2
 def resnet_prior(name:str='resnet18', weights:str|None=None, # None = torchvision's ImageNet weights; 'random'; or a path
                  resolution:int=224) -> PriorEmbedder:
     "A supervised ImageNet ResNet as a prior (pooled features)."
@@ -174,6 +177,7 @@ def ssl_prior(path, ds:ImageDataset|None=None) -> PriorEmbedder:
 # %% ../nbs/03_priors.ipynb #1d7c6dce
 def _vae_resolution(image_size) -> int: return int(min(64, max(8, 2 ** round(math.log2(min(image_size))))))
 
+# %% ../nbs/03_priors.ipynb #284e4029
 class ConvVAE(nn.Module):
     "Convolutional VAE: stride-2 convs down to 4x4, a `latent_dim` Gaussian, transposed convs back up."
     def __init__(self, in_channels:int=3, image_size:int=32, latent_dim:int=32, width:int=32):
@@ -200,6 +204,7 @@ class ConvVAE(nn.Module):
         z = mu + torch.randn_like(mu) * (0.5 * logvar).exp() if self.training else mu
         return self.decode(z), mu, logvar
 
+# %% ../nbs/03_priors.ipynb #f255ee80
 def vae_loss(logits, x, mu, logvar, beta:float=1.0):
     "Bernoulli reconstruction (pixels in [0, 1]) + beta * KL, summed per image, averaged over the batch."
     rec = F.binary_cross_entropy_with_logits(logits, x, reduction='sum')
@@ -232,11 +237,13 @@ def train_vae(ds:ImageDataset, latent_dim:int=32, epochs:int=30, batch_size:int=
         vae.history = tot / n
     return vae.eval()
 
+# %% ../nbs/03_priors.ipynb #7f7e486d
 def save_vae(vae:ConvVAE, path) -> Path:
     "Save a trained VAE prior (atomically)."
     return atomic_save(dict(format='gps_ssl.vae/1', args=dict(in_channels=vae.in_channels, image_size=vae.image_size,
                             latent_dim=vae.latent_dim, width=vae.width), state_dict=vae.state_dict()), path)
 
+# %% ../nbs/03_priors.ipynb #87b9863e
 def load_vae(path) -> ConvVAE:
     "Load a VAE prior saved by `save_vae`."
     ck = safe_load(path, validate=lambda o: o.get('format') == 'gps_ssl.vae/1')
@@ -320,6 +327,7 @@ def _pick_rows(f:dict, ds:ImageDataset, path) -> np.ndarray:
     raise ValueError(f"prior file {path} has no array with one row per image of {ds.name} ({len(ds)} images; file: {shapes}); "
                      f"write it with gps_ssl_embed {ds.name} PRIOR {Path(path).name}")
 
+# %% ../nbs/03_priors.ipynb #341b4b73
 def load_embeddings(path, ds:ImageDataset, chunk:int=65536) -> torch.Tensor:
     "The rows of an embedding file (`file:PATH` prior) for `ds`: validated (count, dtype, finite), float32 `[N, D]`."
     a = _pick_rows(_open_embeddings(path), ds, path)
@@ -338,16 +346,19 @@ class _PriorInputs(Dataset):
     def __len__(self): return len(self.ds)
     def __getitem__(self, i): return self.tf(self.ds.get_image(i))
 
+# %% ../nbs/03_priors.ipynb #1fd0febf
 def _batches(ds, emb:PriorEmbedder, batch_size, num_workers, pin):
     if emb.item_transform is not None:
         yield from DataLoader(_PriorInputs(ds, emb.item_transform), batch_size=batch_size, num_workers=num_workers, pin_memory=pin)
     else:
         for s in range(0, len(ds), batch_size): yield emb.transform(ds.get_images(np.arange(s, min(s + batch_size, len(ds)))))
 
+# %% ../nbs/03_priors.ipynb #0fa595a9
 def embedding_cache_key(ds:ImageDataset, emb:PriorEmbedder) -> str:
     "The cache key: the dataset's content hash and the prior's key."
     return fingerprint(ds.content_key(), emb.key)
 
+# %% ../nbs/03_priors.ipynb #c7dc52db
 def embedding_cache_path(ds:ImageDataset, emb:PriorEmbedder, cache=True, key:str|None=None) -> Path|None:
     "Where the embeddings of `ds` under prior `emb` are cached (None if caching is off); pass `key` if already computed."
     if cache is False or cache is None: return None
@@ -412,6 +423,7 @@ def save_embeddings(path, arrays:dict, keys:dict|None=None, dtype:str='float32')
     extra = {f'{s}_key': np.array(k) for s, k in (keys or {}).items()}
     return _atomic_write(path, lambda f: np.savez(f, **arrays, **extra))
 
+# %% ../nbs/03_priors.ipynb #d07035e7
 @call_parse
 def gps_ssl_embed(dataset:str, # dataset name (see `DATASETS`)
                   prior:str, # a prior spec (see `PRIORS`)

@@ -18,10 +18,12 @@ def recipes_dir() -> Path:
     "The `recipes/` folder of the repository this package runs from."
     return Path(gps_ssl.__file__).resolve().parent.parent / 'recipes'
 
+# %% ../nbs/12_recipes.ipynb #d7816d41
 def list_recipes() -> list[str]:
     "The recipe names (`recipes/NAME.yaml`)."
     return sorted(p.stem for p in recipes_dir().glob('*.yaml'))
 
+# %% ../nbs/12_recipes.ipynb #29865abf
 def load_recipe(name:str) -> dict:
     "A recipe's whole file (metadata and `config`), its settings checked by `load_config`."
     p = Path(name) if str(name).endswith(('.yaml', '.yml')) else recipes_dir() / f'{name}.yaml'
@@ -31,6 +33,7 @@ def load_recipe(name:str) -> dict:
         if k not in d: raise ValueError(f"{p} lacks its {k!r} entry; a recipe holds recipe, paper, source, cited and config")
     return dict(d, config=load_config(p), path=str(p))
 
+# %% ../nbs/12_recipes.ipynb #191f60c9
 def recipes_markdown() -> str:
     "One row per recipe: what it trains, its key settings, and the file its values come from."
     rows = ['| recipe | method / positives | data | backbone | epochs | batch | lr | optimizer | T | source |', '|---|---|---|---|---|---|---|---|---|---|']

@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_sepp.ipynb #4857aa1f
 from __future__ import annotations
+from fastcore.basics import patch
 import copy, warnings
 from pathlib import Path
 from typing import Sequence
@@ -55,15 +56,27 @@ class SemanticSampler:
     def __repr__(self):
         return (f"SemanticSampler(n={self.n}, k={self.k}, {self.metric} threshold={self.threshold}, {self.kind} pairs={len(self.anchor)}, "
                 f"anchors with a pair={self.anchor_share:.1%})")
-    def pairs(self, epoch:int=0) -> tuple[torch.Tensor, torch.Tensor]:
-        "`(anchors, positives)`: the N instance pairs `(i, i)` followed by the M semantic pairs."
-        inst = torch.arange(self.n)
-        return torch.cat([inst, self.anchor]), torch.cat([inst, self.positive])
-    def positives(self, epoch:int=0) -> torch.Tensor: return torch.arange(self.n)
-    def maybe_refresh(self, epoch, embed_fn) -> bool: return False
-    def precision(self, labels) -> float:
-        "Pair precision: the share of semantic pairs whose two images share a label."
-        return positive_purity(self.positive, labels, self.anchor)
+
+# %% ../nbs/06_sepp.ipynb #c9df461c
+@patch
+def pairs(self:SemanticSampler, epoch:int=0) -> tuple[torch.Tensor, torch.Tensor]:
+    "`(anchors, positives)`: the N instance pairs `(i, i)` followed by the M semantic pairs."
+    inst = torch.arange(self.n)
+    return torch.cat([inst, self.anchor]), torch.cat([inst, self.positive])
+
+# %% ../nbs/06_sepp.ipynb #e059dad8
+@patch
+def positives(self:SemanticSampler, epoch:int=0) -> torch.Tensor: return torch.arange(self.n)
+
+# %% ../nbs/06_sepp.ipynb #1fd76760
+@patch
+def maybe_refresh(self:SemanticSampler, epoch, embed_fn) -> bool: return False
+
+# %% ../nbs/06_sepp.ipynb #bda3b392
+@patch
+def precision(self:SemanticSampler, labels) -> float:
+    "Pair precision: the share of semantic pairs whose two images share a label."
+    return positive_purity(self.positive, labels, self.anchor)
 
 # %% ../nbs/06_sepp.ipynb #34cd699a
 def sepp_control(sampler:SemanticSampler, kind:str, # 'random', 'oracle' or 'instance'
@@ -121,6 +134,7 @@ def pair_stats(emb, labels, ks:Sequence[int]=(1, 5, 10), thresholds:Sequence[flo
                              precision=float((y[a] == y[p]).float().mean()) if len(a) else float('nan')))
     return rows
 
+# %% ../nbs/06_sepp.ipynb #253aa5c4
 def plot_pair_stats(rows:list[dict], path=None, chance:float|None=None):
     "Pair precision and pair count against the threshold, one line per k."
     import matplotlib.pyplot as plt

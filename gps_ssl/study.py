@@ -15,17 +15,19 @@ from .train import TrainConfig, train, reference_metrics, REFERENCES, ALL_METHOD
 from .evaluate import mean_std, paired_interval, verdict, holm
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons', 'default_primary',
-           'match_pairs', 'paired_comparisons', 'results_markdown', 'plot_results', 'study', 'write_results',
-           'refresh_results', 'load_results', 'plot_forest', 'render_results', 'render_readme']
+__all__ = ['METHOD_NAMES', 'REGRESSION', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons',
+           'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance',
+           'plot_results', 'study', 'write_results', 'refresh_results', 'load_results', 'plot_forest', 'regression_run',
+           'regression_drift', 'record_regression', 'stale_records', 'render_results', 'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
                     mocov2='MoCo-v2', nnclr_paper='NNCLR (paper)')
 _PREFIX = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs ', 'sepp:instance': 'steps-matched ',
            'clsp': 'CLSP-', 'clsp:aug': '3-view '}
-_METRICS = ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view')
+_METRICS = ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view', 'nn_purity')
 
+# %% ../nbs/13_study.ipynb #2301d91f
 def short_spec(spec:str|None) -> str:
     "A prior / encoder spec shortened for a table: checkpoint paths become their run folder's name."
     if not spec: return '-'
@@ -35,12 +37,14 @@ def short_spec(spec:str|None) -> str:
     if kind not in ('pixels', 'resnet18', 'resnet50', 'clip', 'mae', 'vae', 'ssl', 'file') and Path(spec).name == 'checkpoint.pt': return f"ssl:{Path(spec).parent.name}"
     return spec
 
+# %% ../nbs/13_study.ipynb #22b9587e
 def group_of(r:dict) -> str:
     "The table row a run belongs to: what was trained (method, positives, aug, prior) or which reference it is."
     if r.get('reference'): return '|'.join(['ref', r['reference'], r.get('aug', '-') if r['reference'] == 'supervised' else '-',
                                             r.get('prior', '-') if r['reference'] == 'prior' else '-'])
     return '|'.join([r['method'], r['positives'], r['aug'], r.get('prior', '-') or '-'])
 
+# %% ../nbs/13_study.ipynb #612ac845
 def row_name(row:dict) -> str:
     "Display name of a summary row."
     ref = row.get('reference')
@@ -92,6 +96,7 @@ def default_comparisons(rows:list[dict]) -> list[tuple[str, str]]:
             out.append((r['group'], priors[0] if len(priors) == 1 else 'ref|prior|-|pixels'))
     return out
 
+# %% ../nbs/13_study.ipynb #458a7870
 def default_primary(pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
     "The questions a study asks when it names none: each sampler against its own control (SePP against its steps-matched baseline, CLSP against its three-view control, GPS against plain augmentation); in a study of plain augmentation, the trained rows against the prior and the untrained backbone."
     pos = lambda g: g.split('|')[1] if not g.startswith('ref|') else 'ref'
@@ -113,6 +118,7 @@ def match_pairs(spec, pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
         out += [h for h in hit if h not in out]
     return out
 
+# %% ../nbs/13_study.ipynb #36737232
 def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('knn_top1', 'linear_top1'),
                        primary=None, # the pairs that are the study's questions (default `default_primary`): Holm-corrected, listed first
                       ) -> list[dict]:
@@ -141,6 +147,7 @@ def _pm(row, key, scale=100., digits=2):
     s = row[key + '_std']
     return f"{scale * row[key]:.{digits}f}" + ('' if s != s or row.get('deterministic') else f" ± {scale * s:.{digits}f}")
 
+# %% ../nbs/13_study.ipynb #1f4b54b6
 def _label(rows_by_group, g):
     r = rows_by_group[g]; name = row_name(r)
     if r['reference'] == 'prior': return f"prior {short_spec(r['prior'])}"
@@ -149,10 +156,12 @@ def _label(rows_by_group, g):
     extra = f", {short_spec(r['prior'])}" if r['positives'].split(':')[0] in ('gps', 'sepp') else ''
     return f"{name} ({r['aug']}{extra})"
 
+# %% ../nbs/13_study.ipynb #2710676c
 def _diff(c):
     if c['n'] < 2: return f"{100 * c['mean']:+.2f} [n=1]"
     return f"{100 * c['mean']:+.2f} [{100 * c['lo']:+.2f}, {100 * c['hi']:+.2f}]" + ('†' if c.get('degenerate') else '')
 
+# %% ../nbs/13_study.ipynb #7c732c71
 def _comparison_lines(comps, by, primary:bool) -> list[str]:
     if primary:
         head = ['| comparison | seeds | Δ kNN [95 % CI] | p (Holm) | kNN | Δ linear [95 % CI] | p (Holm) | linear |', '|---|---|---|---|---|---|---|---|']
@@ -170,7 +179,7 @@ def results_markdown(results:dict, primary_only:bool=False) -> str:
     "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance)."
     if primary_only: return _primary_markdown(results)
     rows = results['summary']
-    extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'))
+    extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'), ('nn_purity', 'NNCLR neighbour purity'))
              if any(k in r for r in rows)]
     lines = ['| row | aug | prior / encoder | seeds | steps | kNN top-1 (%) | linear top-1 (%) | positive purity |' + ''.join(f' {h} |' for _, h in extra),
              '|---|---|---|---|---|---|---|---|' + '---|' * len(extra)]
@@ -208,6 +217,13 @@ def _primary_markdown(results:dict) -> str:
              f"gain / loss where the Holm-adjusted p over these {2 * len(prim)} tests < 0.05):", ''] + _comparison_lines(prim, by, True)
     return '\n'.join(lines + _provenance_lines(results)) + '\n'
 
+# %% ../nbs/13_study.ipynb #e41a5c22
+def study_tolerance(results:dict) -> float|None:
+    "How far a re-run of a recorded study may move a row: twice the largest sample std over seeds of any row's kNN or linear top-1."
+    stds = [r[k] for r in results.get('summary', []) for k in ('knn_top1_std', 'linear_top1_std') if isinstance(r.get(k), float) and r[k] == r[k]]
+    return 2 * max(stds) if stds else None
+
+# %% ../nbs/13_study.ipynb #639f87c5
 def _provenance_lines(results:dict) -> list[str]:
     pv, lines = results.get('provenance'), []
     if pv:
@@ -215,6 +231,9 @@ def _provenance_lines(results:dict) -> list[str]:
                   f"{', ' + str(pv['torch_threads']) + ' torch thread' + 's' * (pv['torch_threads'] > 1) if pv.get('torch_threads') else ''} ({pv['cpu']}"
                   f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
+    if (t := study_tolerance(results)) is not None:
+        lines += ['', f"Tolerance of a re-run: ±{100 * t:.1f} points per row (twice the largest sample std over seeds of a row here); "
+                  "the fast regression test (`13_study`) holds a shortened version of the main study to its own recorded tolerance."]
     return lines
 
 # %% ../nbs/13_study.ipynb #9672c991
@@ -255,6 +274,7 @@ def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     dflt = asdict(TrainConfig())   # a setting added since that run was made had its default then
     return {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v}
 
+# %% ../nbs/13_study.ipynb #dca73fba
 def _reuse_or(d:Path, cfg:TrainConfig, overwrite:bool, fn) -> dict:
     "A finished run's metrics if it had these settings, else `fn()`; refuses to mix in a run made with other settings."
     if (d / 'metrics.json').exists() and not overwrite:
@@ -266,7 +286,50 @@ def _reuse_or(d:Path, cfg:TrainConfig, overwrite:bool, fn) -> dict:
     m = fn(); d.mkdir(parents=True, exist_ok=True); atomic_write_json(asdict(cfg), d / 'config.json'); atomic_write_json(m, d / 'metrics.json')
     return m
 
+# %% ../nbs/13_study.ipynb #6cc1bcba
 def _tag(spec): return ''.join(c if c.isalnum() else '-' for c in short_spec(spec))[:40]
+
+# %% ../nbs/13_study.ipynb #df7a5e70
+def _grid(base:TrainConfig, methods, positives, augs, seeds, priors, out:Path) -> list[tuple[dict, TrainConfig, Path]]:
+    "The trained runs of a study: `(record, config, folder)` per method x positives (`sepp:random` = a control) x aug x seed x GPS prior."
+    grid = []
+    for m, p, a, s in itertools.product(methods, positives, augs, seeds):
+        pos, _, ctl = p.partition(':')
+        for pr in (priors if pos == 'gps' else [base.prior]):
+            cfg = replace(base, method=m, positives=pos, aug=a, seed=s, prior=pr,
+                          sepp_control=(ctl or 'none') if pos == 'sepp' else 'none', clsp_control=(ctl or 'none') if pos == 'clsp' else 'none')
+            tag = f"_{_tag(pr)}" if pos == 'gps' and len(priors) > 1 else ''
+            grid.append((dict(method=m, positives=p, aug=a, seed=s, prior=pr if pos == 'gps' else base.sepp_encoder if pos == 'sepp' else None),
+                         cfg, out / f"{m}_{p.replace(':', '-')}{tag}_{a}_seed{s}"))
+    return grid
+
+# %% ../nbs/13_study.ipynb #248a5893
+def _reference_grid(base:TrainConfig, grid:list, refs, seeds, sup_aug:str, out:Path) -> list[tuple[dict, TrainConfig, Path]]:
+    "The reference rows per seed: an untrained backbone, each prior (or SePP encoder) the grid uses, a supervised run."
+    ref_specs = sorted({(rec['prior'], rec['positives'].split(':')[0]) for rec, _, _ in grid if rec['prior']}) or [(base.prior, 'gps')]
+    rows = []
+    for s in seeds:
+        if 'random' in refs: rows.append((dict(reference='random', seed=s), replace(base, seed=s), out / f'ref_random_seed{s}'))
+        if 'prior' in refs:
+            for spec, pos in ref_specs:
+                cfg = replace(base, seed=s, positives=pos, **({'prior': spec} if pos == 'gps' else {'sepp_encoder': spec}))
+                rows.append((dict(reference='prior', seed=s, prior=spec), cfg, out / f'ref_prior_{_tag(spec)}_seed{s}'))
+        if 'supervised' in refs:
+            rows.append((dict(reference='supervised', seed=s, aug=sup_aug), replace(base, seed=s, aug=sup_aug), out / f'ref_supervised_{sup_aug}_seed{s}'))
+    return rows
+
+# %% ../nbs/13_study.ipynb #95e9464e
+def _run_one(i:int, n:int, rec:dict, cfg:TrainConfig, d:Path, overwrite:bool, progress:bool) -> dict:
+    "Run `i` of `n`: a reference row or a training run (reused when `d` holds the same configuration), as one record."
+    what = f"reference {rec['reference']}" if rec.get('reference') else f"{rec['method']} {rec['positives']} {rec['aug']}"
+    print(f"[{i + 1}/{n}] {what} seed {rec['seed']} -> {d}", flush=True)
+    if rec.get('reference'):
+        fn = lambda: reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
+        m = _reuse_or(d, cfg, overwrite, fn)
+    elif (d / 'metrics.json').exists() and not overwrite: m = _reuse_or(d, cfg, False, None)
+    else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
+                    epoch_lines=progress and not progress_bars(progress))   # a log: one line per epoch, no bars
+    return dict(rec, **m)
 
 # %% ../nbs/13_study.ipynb #0254174a
 def study(base:TrainConfig|None=None, # every setting the grid does not vary
@@ -287,42 +350,13 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     except ValueError: raise ValueError(f"seeds must be comma-separated integers (e.g. 0,1,2), got {seeds!r}") from None
     methods, positives, augs, refs = sp(methods), sp(positives), sp(augs), sp(references)
     priors = sp(priors) or [base.prior]
-    for x in methods:
-        if x not in ALL_METHODS: raise ValueError(f"unknown method {x!r}; choose from {', '.join(ALL_METHODS)}")
-    for x in positives:
-        if x not in _PREFIX: raise ValueError(f"unknown positives {x!r}; choose from {', '.join(_PREFIX)}")
-    for x in refs:
-        if x not in REFERENCES: raise ValueError(f"unknown reference {x!r}; choose from {', '.join(REFERENCES)}")
-    grid = []
-    for m, p, a, s in itertools.product(methods, positives, augs, seeds):
-        pos, _, ctl = p.partition(':')
-        for pr in (priors if pos == 'gps' else [base.prior]):
-            cfg = replace(base, method=m, positives=pos, aug=a, seed=s, prior=pr,
-                          sepp_control=(ctl or 'none') if pos == 'sepp' else 'none', clsp_control=(ctl or 'none') if pos == 'clsp' else 'none')
-            tag = f"_{_tag(pr)}" if pos == 'gps' and len(priors) > 1 else ''
-            grid.append((dict(method=m, positives=p, aug=a, seed=s, prior=pr if pos == 'gps' else base.sepp_encoder if pos == 'sepp' else None),
-                         cfg, out / f"{m}_{p.replace(':', '-')}{tag}_{a}_seed{s}"))
+    for names, known, what in ((methods, ALL_METHODS, 'method'), (positives, _PREFIX, 'positives'), (refs, REFERENCES, 'reference')):
+        for x in names:
+            if x not in known: raise ValueError(f"unknown {what} {x!r}; choose from {', '.join(known)}")
+    grid = _grid(base, methods, positives, augs, seeds, priors, out)
     sup_aug = supervised_aug or ('strong' if 'strong' in augs else augs[0])
-    ref_specs = sorted({(rec['prior'], rec['positives'].split(':')[0]) for rec, _, _ in grid if rec['prior']}) or [(base.prior, 'gps')]
-    for s in seeds:
-        if 'random' in refs: grid.append((dict(reference='random', seed=s), replace(base, seed=s), out / f'ref_random_seed{s}'))
-        if 'prior' in refs:
-            for spec, pos in ref_specs:
-                cfg = replace(base, seed=s, positives=pos, **({'prior': spec} if pos == 'gps' else {'sepp_encoder': spec}))
-                grid.append((dict(reference='prior', seed=s, prior=spec), cfg, out / f'ref_prior_{_tag(spec)}_seed{s}'))
-        if 'supervised' in refs:
-            grid.append((dict(reference='supervised', seed=s, aug=sup_aug), replace(base, seed=s, aug=sup_aug), out / f'ref_supervised_{sup_aug}_seed{s}'))
-    runs = []
-    for i, (rec, cfg, d) in enumerate(grid):
-        what = f"reference {rec['reference']}" if rec.get('reference') else f"{rec['method']} {rec['positives']} {rec['aug']}"
-        print(f"[{i + 1}/{len(grid)}] {what} seed {rec['seed']} -> {d}", flush=True)
-        if rec.get('reference'):
-            fn = lambda: reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
-            m = _reuse_or(d, cfg, overwrite, fn)
-        elif (d / 'metrics.json').exists() and not overwrite: m = _reuse_or(d, cfg, False, None)
-        else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
-                        epoch_lines=progress and not progress_bars(progress))   # a log: one line per epoch, no bars
-        runs.append(dict(rec, **m))
+    grid += _reference_grid(base, grid, refs, seeds, sup_aug, out)
+    runs = [_run_one(i, len(grid), rec, cfg, d, overwrite, progress) for i, (rec, cfg, d) in enumerate(grid)]
     rows = summarize(runs)
     res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C on a validation fifth'),
                grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors, primary=primary,
@@ -341,6 +375,7 @@ def write_results(res:dict, folder) -> Path:
     plt.close(plot_results(res, folder / 'results.png'))
     return folder
 
+# %% ../nbs/13_study.ipynb #bb65460c
 def refresh_results(folder) -> dict:
     "Recompute a recorded study's summary and comparisons from its recorded runs (after a change to how they are derived); the runs and the provenance are kept."
     res = load_results(folder); rows = summarize(res['runs'])
@@ -348,6 +383,7 @@ def refresh_results(folder) -> dict:
     write_results(res, Path(folder) if Path(folder).is_dir() else Path(folder).parent)
     return res
 
+# %% ../nbs/13_study.ipynb #40c49747
 def load_results(folder) -> dict:
     "A recorded study (`folder/results.json`, or the file itself)."
     p = Path(folder); p = p / 'results.json' if p.is_dir() or p.suffix != '.json' else p
@@ -379,11 +415,49 @@ def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
     if path: fig.savefig(path, dpi=100)
     return fig
 
+# %% ../nbs/13_study.ipynb #ef5b783a
+REGRESSION = dict(dataset='digits', method='simclr', aug='weak', epochs=8, width=16, seed=0)   # the main study, shortened
+
+def regression_run(out, positives=('aug', 'gps')) -> dict:
+    "`{positives: {knn_top1, linear_top1}}` of the shortened main study (`REGRESSION`), one run per positive sampler."
+    runs = {p: train(TrainConfig(**REGRESSION, positives=p), out=Path(out) / p, overwrite=True, progress=False, figures=False) for p in positives}
+    return {p: {k: m[k] for k in ('knn_top1', 'linear_top1')} for p, m in runs.items()}
+
+def regression_drift(got:dict, expected:dict, tolerance:float) -> list[str]:
+    "One line per metric that moved by more than `tolerance` (absolute top-1) from the recorded expectation."
+    return [f"{row} {k}: {100 * v:.2f} % recorded, {100 * got[row][k]:.2f} % now (tolerance {100 * tolerance:.1f} points)"
+            for row, ms in expected.items() for k, v in ms.items() if abs(got[row][k] - v) > tolerance]
+
+def record_regression(folder='nbs/results/regression', tolerance:float=0.02) -> dict:
+    "Record the expectation the regression test holds the code to (`python -c 'from gps_ssl.study import record_regression; record_regression()'`)."
+    import tempfile
+    with tempfile.TemporaryDirectory() as d: got = regression_run(d)
+    rec = dict(settings=REGRESSION, metrics=got, tolerance=tolerance,
+               provenance=provenance("python -c 'from gps_ssl.study import record_regression; record_regression()'"))
+    atomic_write_json(rec, Path(folder) / 'expected.json')
+    return rec
+
+# %% ../nbs/13_study.ipynb #166daa1b
+def stale_records(results='nbs/results', code=('gps_ssl',), repo='.') -> list[dict]:
+    "Every `results*.json` / `expected.json` under `results` whose provenance commit predates the last commit that changed `code`."
+    import subprocess
+    git = lambda *a: subprocess.run(['git', '-C', str(repo), *a], capture_output=True, text=True)
+    last = git('log', '-1', '--format=%H', '--', *code).stdout.strip()
+    if not last: return []
+    out = []
+    for p in sorted(Path(repo, results).rglob('*.json')):
+        try: pv = (json.loads(p.read_text()) or {}).get('provenance') or {}
+        except (ValueError, AttributeError): continue
+        if pv.get('commit') and git('merge-base', '--is-ancestor', last, pv['commit']).returncode != 0:
+            out.append(dict(record=str(p.relative_to(repo)), recorded_at=str(pv['commit'])[:8], date=pv.get('date'), code_changed_at=last[:8]))
+    return out
+
 # %% ../nbs/13_study.ipynb #106c9567
 import re
 _BLOCK = re.compile(r'(<!-- results: (\S+)( primary)? -->\n)(.*?)(<!-- /results -->)', re.S)
 _FOREST = re.compile(r'<!-- forest: (\S+\.png)((?: \S+)+) -->')
 
+# %% ../nbs/13_study.ipynb #cdd91aa9
 def render_results(folder, primary_only:bool=False) -> str:
     "The markdown of a recorded folder: a study's table (`results_markdown`) or a benchmark's tables (`bench_markdown`)."
     r = load_results(folder)
@@ -392,6 +466,7 @@ def render_results(folder, primary_only:bool=False) -> str:
         return bench_markdown(r)
     return results_markdown(r, primary_only)
 
+# %% ../nbs/13_study.ipynb #c1620394
 def render_readme(path='README.md', # a markdown file with `<!-- results: FOLDER -->` ... `<!-- /results -->` blocks
                   check:bool=False) -> list[str]:
     "Rewrite each results block of `path` from FOLDER/results.json (relative to the file) and draw each `forest:` figure; `check`: only list the stale ones."

@@ -4,6 +4,7 @@
 
 # %% ../nbs/10_train.ipynb #70492c0e
 from __future__ import annotations
+from fastcore.basics import patch
 import copy, json, math, os, random, shutil, socket, time, warnings
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
@@ -30,8 +31,8 @@ from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_fea
 # %% auto #0
 __all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd',
            'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'has_labels',
-           'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'RunLog',
-           'epoch_record', 'train', 'train_supervised', 'reference_metrics', 'launch']
+           'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog',
+           'epoch_record', 'init_backbone', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -39,6 +40,7 @@ def dist_info() -> tuple[int, int]:
     if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
     return 0, 1
 
+# %% ../nbs/10_train.ipynb #22fb2277
 def gather(x:torch.Tensor) -> torch.Tensor:
     "Concatenate `x` from every process along dim 0, keeping the gradient (identity when not distributed)."
     if dist_info()[1] == 1: return x
@@ -47,6 +49,7 @@ def gather(x:torch.Tensor) -> torch.Tensor:
     from torch.distributed.nn.functional import all_gather   # older PyTorch
     return torch.cat(all_gather(x.contiguous()))
 
+# %% ../nbs/10_train.ipynb #14155802
 @torch.no_grad()
 def gather_nograd(x:torch.Tensor) -> torch.Tensor:
     "Concatenate `x` from every process along dim 0, without gradient (for queues)."
@@ -54,6 +57,7 @@ def gather_nograd(x:torch.Tensor) -> torch.Tensor:
     out = [torch.empty_like(x) for _ in range(dist_info()[1])]
     dist.all_gather(out, x.contiguous()); return torch.cat(out)
 
+# %% ../nbs/10_train.ipynb #5dd8638f
 def _barrier():
     if dist_info()[1] > 1: dist.barrier()
 
@@ -63,6 +67,7 @@ VARIANTS = ('mocov2', 'nnclr_paper')     # the published recipes beside solo-lea
 ALL_METHODS = METHODS + VARIANTS
 _KIND = dict(mocov2='moco', nnclr_paper='nnclr')   # a variant's loss family
 
+# %% ../nbs/10_train.ipynb #e75d109b
 def mlp(dims:list[int], bn:bool=True, last_bn:bool=False) -> nn.Sequential:
     "Linear layers with (BN +) ReLU between them; optionally a final affine-free BN (SimSiam)."
     layers = []
@@ -74,6 +79,7 @@ def mlp(dims:list[int], bn:bool=True, last_bn:bool=False) -> nn.Sequential:
     if last_bn: layers.append(nn.BatchNorm1d(dims[-1], affine=False))
     return nn.Sequential(*layers)
 
+# %% ../nbs/10_train.ipynb #b4d16ad5
 def _heads(method, d, s):
     w = lambda n: max(8, int(n * s))
     if method == 'simclr': return mlp([d, w(2048), w(256)], bn=False), None
@@ -109,6 +115,7 @@ class SSLMethod(nn.Module):
         if method == 'moco': self.queue2 = FeatureQueue(queue_size, out, seed=1)   # MoCo-v2+: one queue per view (solo-learn, CLSP)
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
         self.amp_dtype = None   # torch.bfloat16 for mixed precision (set by `train` on CUDA)
+        self.nn_pairs, self.nn_last = [], {}   # NNCLR: (anchor, support-set neighbour) image indices of the epoch, its last measures
 
     def _autocast(self, x): return torch.autocast(x.device.type, dtype=self.amp_dtype or torch.float32, enabled=self.amp_dtype is not None)
 
@@ -118,21 +125,23 @@ class SSLMethod(nn.Module):
             p = self.predictor(z) if self.predictor is not None else z
         return dict(feats=feats.float(), z=z.float(), p=p.float())   # losses run in float32
 
-    @torch.no_grad()
-    def target(self, x):
-        with self._autocast(x): return self.target_projector(self.target_backbone(x)).float()
+# %% ../nbs/10_train.ipynb #cf38fe60
+@patch
+@torch.no_grad()
+def target(self:SSLMethod, x):
+    with self._autocast(x): return self.target_projector(self.target_backbone(x)).float()
 
-    @torch.no_grad()
-    def shuffled_target(self, x):
-        "Keys with shuffled BN: a random permutation of `x` in `bn_splits` groups (each its own BN statistics), then un-permuted."
-        if self.bn_splits <= 1 or len(x) < 2 * self.bn_splits or dist_info()[1] > 1: return self.target(x)
-        perm = torch.randperm(len(x), device=x.device)
-        k = torch.cat([self.target(c) for c in x[perm].chunk(self.bn_splits)])
-        return k[torch.argsort(perm)]
+# %% ../nbs/10_train.ipynb #9dedc132
+@patch
+@torch.no_grad()
+def shuffled_target(self:SSLMethod, x):
+    "Keys with shuffled BN: a random permutation of `x` in `bn_splits` groups (each its own BN statistics), then un-permuted."
+    if self.bn_splits <= 1 or len(x) < 2 * self.bn_splits or dist_info()[1] > 1: return self.target(x)
+    perm = torch.randperm(len(x), device=x.device)
+    k = torch.cat([self.target(c) for c in x[perm].chunk(self.bn_splits)])
+    return k[torch.argsort(perm)]
 
 # %% ../nbs/10_train.ipynb #c7e2098d
-from fastcore.basics import patch
-
 @patch
 def loss(self:SSLMethod, x1, x2, indexes=None,
          x3=None, lam:float=0.0, # CLSP: a third (synthetic) view and the weight of its term
@@ -142,6 +151,7 @@ def loss(self:SSLMethod, x1, x2, indexes=None,
     base = self._base_loss(o1, o2, x1, x2, indexes, ids)
     return base if x3 is None else base + lam * clsp_term(o1['z'], self(x3)['z'])
 
+# %% ../nbs/10_train.ipynb #40003a05
 def _own(queue, ids):
     "Mask of `queue`'s entries that come from the anchor's or the positive's image (None without `ids`)."
     return None if ids is None else queue.same(ids[0]) | queue.same(ids[1])
@@ -172,12 +182,14 @@ def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes, ids=None):
         return l
     if m == 'nnclr':   # the support set holds anchor views; neither image of the pair may be its own neighbour
         own = _own(self.queue, ids)
-        nn1, nn2 = self.queue.nearest(o1['z'], own), self.queue.nearest(o2['z'], own)
+        (nn1, j1), nn2 = self.queue.nearest(o1['z'], own, return_index=True), self.queue.nearest(o2['z'], own)
+        if ids is not None: self.nn_pairs.append((ids[0].cpu(), self.queue.ids[j1].cpu()))   # (anchor, neighbour's image): nn_purity
         nn1, nn2, p1, p2 = gather_nograd(nn1), gather_nograd(nn2), gather(o1['p']), gather(o2['p'])
         l = (nnclr_loss(nn1, p2, self.temperature) + nnclr_loss(nn2, p1, self.temperature)) / 2
         self.queue.push(gather_nograd(o1['z'].detach()), gid(0))
         return l
 
+# %% ../nbs/10_train.ipynb #165a23a1
 @patch
 def after_step(self:SSLMethod):
     "Momentum-target update (BYOL: tau `ema` -> 1.0, MoCo-v2+: `ema` -> 0.999 on a cosine schedule; MoCo-v2: `ema` throughout)."
@@ -207,6 +219,7 @@ class LARS(torch.optim.SGD):
 
 OPTIMIZERS = ('sgd', 'adamw', 'lars')
 
+# %% ../nbs/10_train.ipynb #7f9df5ba
 def make_optimizer(model:nn.Module, name:str='sgd', lr:float=0.05, weight_decay:float=5e-4, lars_clip:bool=False):
     "SGD / AdamW / LARS (with `lars_clip`: the trust ratio capped at 1) over the trainable parameters."
     params = [p for p in model.parameters() if p.requires_grad]
@@ -215,6 +228,7 @@ def make_optimizer(model:nn.Module, name:str='sgd', lr:float=0.05, weight_decay:
     if name == 'lars': return LARS(params, lr=lr, weight_decay=weight_decay, clip_lr=lars_clip)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {OPTIMIZERS}")
 
+# %% ../nbs/10_train.ipynb #d6f1cce8
 def warmup_cosine(step:int, total:int, warmup:int) -> float:
     "LR multiplier: linear warm-up over `warmup` steps, then cosine to 0 at `total`."
     if step < warmup: return (step + 1) / warmup
@@ -223,6 +237,7 @@ def warmup_cosine(step:int, total:int, warmup:int) -> float:
 # %% ../nbs/10_train.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
 
+# %% ../nbs/10_train.ipynb #71b31dcd
 def _spec_file(spec:str|None) -> str|None:
     "The checkpoint file a prior / encoder spec names (`ssl:PATH`, `vae:PATH`, a bare `.pt` path), if any."
     if not spec: return None
@@ -230,14 +245,15 @@ def _spec_file(spec:str|None) -> str|None:
     if kind in ('ssl', 'vae', 'file') and rest: return rest
     return spec if spec.endswith(('.pt', '.pth')) else None
 
+# %% ../nbs/10_train.ipynb #797ca1cf
 def opt(default, help:str, choices:tuple|None=None):
     "A `TrainConfig` field with its command-line help and choices (the CLI is generated from these)."
     return field(default=default, metadata=dict(help=help, choices=choices))
 
-# %% ../nbs/10_train.ipynb #f2176d00
+# %% ../nbs/10_train.ipynb #a1b092df
 @dataclass
-class TrainConfig:
-    "Everything that defines a run; saved as `OUT/config.json`, read back by `--config`, and the source of `gps_ssl_train`'s flags."
+class _RunSetup:
+    "What a run trains on and how its pairs and views are made (the first `TrainConfig` fields)."
     dataset:str = opt('digits', "dataset: digits, digits_m, cifar10, cifar100, stl10, npz:PATH, folder:PATH (class folders, or a flat folder of unlabelled images), images:PATH (any tree, unlabelled), a MedMNIST flag")
     data_root:str|None = opt(None, "folder holding the dataset files")
     download:bool = opt(False, "download the dataset if it is missing (torchvision / medmnist)")
@@ -254,6 +270,12 @@ class TrainConfig:
     backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50", ('cnn', 'resnet18', 'resnet50'))
     width:int = opt(32, "SmallCNN width")
     head_scale:float = opt(0.125, "projector/predictor width multiplier (1 = the papers' sizes)")
+    init:str|None = opt(None, "start the backbone from weights: ssl:CKPT (a run or encoder of this package, the same architecture; e.g. the GPS prior itself), resnet18[:PATH] / resnet50[:PATH] (torchvision weights, every layer whose shape fits)")
+
+# %% ../nbs/10_train.ipynb #505b71aa
+@dataclass
+class _RunSchedule(_RunSetup):
+    "The optimisation and the evaluation of a run (`TrainConfig` fields, continued)."
     epochs:int = opt(50, "training epochs")
     batch_size:int = opt(128, "global batch size")
     lr:float = opt(0.05, "learning rate at batch 256 (scaled linearly with the batch size)")
@@ -280,6 +302,11 @@ class TrainConfig:
     channels_last:bool = opt(True, "channels-last memory format on CUDA")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
     gpu_aug:bool = opt(True, "augment whole batches on the training device (else image by image in the loader, torchvision)")
+
+# %% ../nbs/10_train.ipynb #fcf691ec
+@dataclass
+class TrainConfig(_RunSchedule):
+    "Everything that defines a run; saved as `OUT/config.json`, read back by `--config`, and the source of `gps_ssl_train`'s flags."
     sepp_encoder:str|None = opt(None, "SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)")
     sepp_k:int = opt(5, "SePP: candidates per anchor")
     sepp_threshold:float = opt(0.9, "SePP: minimum cosine similarity of a semantic pair")
@@ -293,47 +320,52 @@ class TrainConfig:
     clsp_control:str = opt('none', "CLSP control: none, or aug (a third augmented view instead of a synthetic one)", ('none', 'aug'))
     logger:str = opt('none', "also log per-epoch scalars to TensorBoard (OUT/tensorboard); metrics.jsonl is always written", ('none', 'tensorboard'))
 
-    def check(self):
-        if self.method not in ALL_METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {ALL_METHODS}")
-        if self.logger not in ('none', 'tensorboard'): raise ValueError(f"unknown logger {self.logger!r}; use none or tensorboard")
-        if self.positives not in POSITIVES:
-            raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES}")
-        if self.positives == 'sepp' and not self.sepp_encoder:
-            raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
-        if self.sepp_control not in ('none', 'random', 'oracle', 'instance'):
-            raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random, oracle or instance")
-        if self.knn_index not in ('flat', 'bf16', 'ivf'):
-            raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact), bf16 (near-exact: bf16 candidates "
-                             "re-ranked in float32: faster on GPUs and AVX512-BF16 CPUs) or ivf (approximate, faiss)")
-        if self.clsp_control not in ('none', 'aug'):
-            raise ValueError(f"unknown clsp_control {self.clsp_control!r}; use none or aug (a third augmented view)")
-        if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
-            raise ValueError("positives='clsp' needs a diffusion checkpoint: diffusion='PATH' (--diffusion), written by gps_ssl.clsp.train_diffusion")
-        if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
-        if self.aug not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {self.aug!r}; choose one of {AUGMENTATIONS}")
-        if self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
-        if self.rule not in ('random', 'nearest', 'farthest'):
-            raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
-        for flag, path in (('diffusion', self.diffusion if self.positives == 'clsp' and self.clsp_control == 'none' else None),
-                           ('prior', _spec_file(self.prior) if self.positives == 'gps' else None),
-                           ('sepp_encoder', _spec_file(self.sepp_encoder) if self.positives == 'sepp' else None)):
-            if path and not Path(path).expanduser().is_file():
-                raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing "
-                                        + ("embedding file (gps_ssl_embed writes one)" if flag == 'prior' and self.prior.startswith('file:') else "checkpoint file"))
-        if self.tau is not None and self.tau != 'adaptive' and not (isinstance(self.tau, (int, float)) and self.tau > 0):
-            raise ValueError(f"tau must be a positive number or 'adaptive', got {self.tau!r}")
-        if self.eval_split not in ('test', 'val'):
-            raise ValueError(f"unknown eval_split {self.eval_split!r}; use test, or val (a stratified fifth of the training split, for choosing settings)")
-        if self.crop_min is not None and not 0 < self.crop_min <= 1: raise ValueError(f"crop_min must be in (0, 1], got {self.crop_min}")
-        if self.precision not in ('auto', 'fp32', 'bf16'):
-            raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
-        return self
+# %% ../nbs/10_train.ipynb #75e98407
+@patch
+def check(self:TrainConfig) -> TrainConfig:
+    "Refuse settings that do not exist or do not fit together, each with a one-line message naming the fix; returns `self`."
+    if self.method not in ALL_METHODS: raise ValueError(f"unknown method {self.method!r}; choose one of {ALL_METHODS}")
+    if self.logger not in ('none', 'tensorboard'): raise ValueError(f"unknown logger {self.logger!r}; use none or tensorboard")
+    if self.positives not in POSITIVES:
+        raise ValueError(f"unknown positive sampler {self.positives!r}; choose one of {POSITIVES}")
+    if self.positives == 'sepp' and not self.sepp_encoder:
+        raise ValueError("positives='sepp' needs a pre-trained encoder: sepp_encoder='ssl:CHECKPOINT' (--sepp_encoder)")
+    if self.sepp_control not in ('none', 'random', 'oracle', 'instance'):
+        raise ValueError(f"unknown sepp_control {self.sepp_control!r}; use none, random, oracle or instance")
+    if self.knn_index not in ('flat', 'bf16', 'ivf'):
+        raise ValueError(f"unknown knn_index {self.knn_index!r}; use flat (exact), bf16 (near-exact: bf16 candidates "
+                         "re-ranked in float32: faster on GPUs and AVX512-BF16 CPUs) or ivf (approximate, faiss)")
+    if self.clsp_control not in ('none', 'aug'):
+        raise ValueError(f"unknown clsp_control {self.clsp_control!r}; use none or aug (a third augmented view)")
+    if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
+        raise ValueError("positives='clsp' needs a diffusion checkpoint: diffusion='PATH' (--diffusion), written by gps_ssl.clsp.train_diffusion")
+    if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
+    if self.aug not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {self.aug!r}; choose one of {AUGMENTATIONS}")
+    if self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
+    if self.rule not in ('random', 'nearest', 'farthest'):
+        raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
+    for flag, path in (('diffusion', self.diffusion if self.positives == 'clsp' and self.clsp_control == 'none' else None),
+                       ('prior', _spec_file(self.prior) if self.positives == 'gps' else None),
+                       ('sepp_encoder', _spec_file(self.sepp_encoder) if self.positives == 'sepp' else None),
+                       ('init', (self.init.partition(':')[2] or None) if (self.init or '').startswith('resnet') else _spec_file(self.init))):
+        if path and not Path(path).expanduser().is_file():
+            raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing "
+                                    + ("embedding file (gps_ssl_embed writes one)" if flag == 'prior' and self.prior.startswith('file:') else "checkpoint file"))
+    if self.tau is not None and self.tau != 'adaptive' and not (isinstance(self.tau, (int, float)) and self.tau > 0):
+        raise ValueError(f"tau must be a positive number or 'adaptive', got {self.tau!r}")
+    if self.eval_split not in ('test', 'val'):
+        raise ValueError(f"unknown eval_split {self.eval_split!r}; use test, or val (a stratified fifth of the training split, for choosing settings)")
+    if self.crop_min is not None and not 0 < self.crop_min <= 1: raise ValueError(f"crop_min must be in (0, 1], got {self.crop_min}")
+    if self.precision not in ('auto', 'fp32', 'bf16'):
+        raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
+    return self
 
 # %% ../nbs/10_train.ipynb #928444a8
 def has_labels(ds) -> bool:
     "Whether `ds` holds at least one single-label image (labels < 0 are unlabelled)."
     return ds is not None and not ds.multilabel and bool((np.asarray(ds.targets) >= 0).any())
 
+# %% ../nbs/10_train.ipynb #e476badc
 def run_splits(cfg:TrainConfig):
     "`(train, test)` datasets of a run: `cfg.train_split` and the test split (None where unlabelled data has none), or the split's `val` fifth."
     ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download)
@@ -347,6 +379,7 @@ def run_splits(cfg:TrainConfig):
         if has_labels(ds) and not cfg.eval_dataset: raise
         return ds, None                 # unlabelled images without a test split: trained on, evaluated label-free
 
+# %% ../nbs/10_train.ipynb #27750278
 def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
     "`(memory, query)`: the labelled images the kNN monitor and the probe fit on and the images they score; None without labels."
     if cfg.eval_dataset:
@@ -362,6 +395,7 @@ def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
         if has_labels(mem): return mem, test
     return None
 
+# %% ../nbs/10_train.ipynb #0964ee41
 def _aug_kw(cfg): return dict(crop_scale=None if cfg.crop_min is None else (cfg.crop_min, 1.0), flip=cfg.flip)   # the strong augmentation's crop and flip
 
 # %% ../nbs/10_train.ipynb #334a7ad7
@@ -370,6 +404,7 @@ def _rng_state():
     return dict(torch=torch.get_rng_state(), numpy=torch.from_numpy(npst[1].astype(np.int64)), numpy_pos=int(npst[2]),
                 python=[list(random.getstate()[1]), random.getstate()[0]])
 
+# %% ../nbs/10_train.ipynb #d6c04f24
 def _set_rng_state(s):
     torch.set_rng_state(s['torch'])
     np.random.set_state(('MT19937', s['numpy'].numpy().astype(np.uint32), s['numpy_pos'], 0, 0.0))
@@ -377,6 +412,7 @@ def _set_rng_state(s):
 
 _RESUMABLE = ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug')   # may change on --resume
 
+# %% ../nbs/10_train.ipynb #64ce9dc5
 def _check_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
     "Refuse a bad `--out` before any work: another run there (without resume/overwrite), no run to resume, another configuration."
     cj = out / 'config.json'
@@ -392,12 +428,14 @@ def _check_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
         diff = {k: (old.get(k), v) for k, v in asdict(cfg).items() if k not in _RESUMABLE and old.get(k) != v}
         if diff: raise ValueError(f"--resume with a different configuration than the run in {out}: {diff}")
 
+# %% ../nbs/10_train.ipynb #0876d91b
 def _write_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
     "Claim `out` for this run (called once data, priors, banks and the model are ready, so a failed setup leaves nothing)."
     if overwrite and out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(asdict(cfg), out / 'config.json')
 
+# %% ../nbs/10_train.ipynb #41288761
 def _cut_log(log:Path, epoch:int):
     "Keep the records of epochs <= `epoch` (the checkpoint's): a run killed between checkpoints re-runs the later ones."
     if not log.exists(): return
@@ -410,16 +448,19 @@ class _Step(nn.Module):
     def __init__(self, model): super().__init__(); self.model = model
     def forward(self, x1, x2, indexes=None, x3=None, lam=0.0, ids=None): return self.model.loss(x1, x2, indexes, x3, lam, ids)
 
+# %% ../nbs/10_train.ipynb #d1c2dace
 def _setup_distributed(device:torch.device) -> tuple[int, int]:
     "Join the process group `torchrun` describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
     if int(os.environ.get('WORLD_SIZE', '1')) > 1 and not dist.is_initialized():
         dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
     return dist_info()
 
+# %% ../nbs/10_train.ipynb #40b2197f
 def _amp_dtype(precision:str, device:torch.device):
     if precision == 'auto': return torch.bfloat16 if device.type == 'cuda' and torch.cuda.is_bf16_supported() else None
     return dict(fp32=None, bf16=torch.bfloat16)[precision]
 
+# %% ../nbs/10_train.ipynb #2232f4e7
 def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True) -> nn.Module:
     "The module the loop calls: `_Step(model)`, under DDP (with sync BN on CUDA) in a process group."
     step = _Step(model)
@@ -482,6 +523,7 @@ def _view_cosines(model, data, view, n:int=1024) -> dict:
     model.train(was)
     return dict(cos_positive=F.cosine_similarity(z1, z2).mean().item(), cos_third_view=F.cosine_similarity(z1, z3).mean().item())
 
+# %% ../nbs/10_train.ipynb #92b13d50
 @torch.no_grad()
 def z_spread(model:SSLMethod, feats:torch.Tensor) -> float:
     "Collapse gauge: sqrt(1 - |mean of the L2-normalised projections of `feats`|^2): 0 when all point one way, near 1 when spread."
@@ -490,21 +532,35 @@ def z_spread(model:SSLMethod, feats:torch.Tensor) -> float:
     model.train(was)
     return float(z.std(0).pow(2).sum().sqrt())
 
+# %% ../nbs/10_train.ipynb #5977a838
+def nn_purity(model:SSLMethod, labels=None) -> dict:
+    "NNCLR: `nn_purity` (share of the epoch's support-set neighbours with the anchor's label) and `nn_self_share`; empties the log."
+    pairs, model.nn_pairs = model.nn_pairs, []
+    if not pairs: return {}
+    a, n = (torch.cat(x) for x in zip(*pairs)); ok = n >= 0          # -1: an entry of the random initial queue
+    if not ok.any(): return {}
+    out = dict(nn_self_share=float((a[ok] == n[ok]).float().mean()))
+    if labels is not None: out['nn_purity'] = positive_purity(n[ok], labels, a[ok])
+    model.nn_last = out
+    return out
+
+# %% ../nbs/10_train.ipynb #6d74762e
 def _save_figures(out:Path, feats, classes):
     import matplotlib.pyplot as plt
     plot_training_curves({out.name: out}, out / 'training_curves.png')
     if len(feats) == 4: plot_embedding(feats[2], feats[3], out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
     plt.close('all')
 
+# %% ../nbs/10_train.ipynb #8346d156
 def _health_set(ds, n:int=2048):
     "A fixed sample of up to `n` training images: the label-free health measures are computed on it."
     return ds if len(ds) <= n else _take(ds, np.sort(np.random.default_rng(0).choice(len(ds), n, replace=False)))
 
+# %% ../nbs/10_train.ipynb #d5f978ff
 def _features(model, ev, health, device, stats) -> tuple:
     "`(ftr, ytr, fte, yte)` of the evaluation sets, or `(features of the health sample,)` without labels."
     if ev is None: return (extract_features(model.backbone, health, device=device, stats=stats)[0],)
     return (*extract_features(model.backbone, ev[0], device=device, stats=stats), *extract_features(model.backbone, ev[1], device=device, stats=stats))
-
 
 # %% ../nbs/10_train.ipynb #44d66f18
 class RunLog:
@@ -541,102 +597,137 @@ class RunLog:
             if isinstance(v, (int, float)): self.tb.add_scalar(f'final/{k}', v, self.epochs)
         self.tb.close()
 
-def epoch_record(model:SSLMethod, cfg:TrainConfig, feats:tuple, epoch:int, loss:float, lr:float, t0:float) -> dict:
-    "One line of `metrics.jsonl`: loss and lr, the kNN monitor (with labelled evaluation sets), the health measures, seconds."
+# %% ../nbs/10_train.ipynb #eda93710
+def epoch_record(model:SSLMethod, cfg:TrainConfig, feats:tuple, epoch:int, loss:float, lr:float, t0:float, labels=None) -> dict:
+    "One line of `metrics.jsonl`: loss and lr, the kNN monitor (with labelled evaluation sets), NNCLR's neighbour purity, the health measures, seconds."
     rec = dict(epoch=epoch, loss=loss, lr=lr)
     if len(feats) == 4: rec['knn_top1'] = knn_accuracy(*feats, cfg.knn_k, cfg.knn_t)
     hf = feats[2] if len(feats) == 4 else feats[0]
-    return dict(rec, z_spread=z_spread(model, hf), effective_rank=effective_rank(hf), seconds=time.time() - t0)
+    return dict(rec, **nn_purity(model, labels), z_spread=z_spread(model, hf), effective_rank=effective_rank(hf), seconds=time.time() - t0)
 
-
-# %% ../nbs/10_train.ipynb #330f4294
-def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
-          progress:bool=True, stop_after:int|None=None, # stop after this many epochs (to simulate a killed run)
-          figures:bool=True, # save training_curves.png and embedding.png (t-SNE) next to the run
-          epoch_lines:bool=False, # print one line per epoch (epoch, loss, kNN or effective rank, seconds): for logs without a progress bar
-          **kwargs) -> dict:
-    "Train one SSL run; writes config.json, metrics.jsonl, metrics.json and checkpoint.pt to `out`."
-    cfg = (cfg or TrainConfig(**kwargs)).check()
+# %% ../nbs/10_train.ipynb #e4c335aa
+def _run_device(cfg:TrainConfig) -> tuple:
+    "`(device, rank, world)`: under torchrun each process takes the GPU of its `LOCAL_RANK`."
     device = get_device(cfg.device)
     if device.type == 'cuda' and 'LOCAL_RANK' in os.environ:
         device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
     rank, world = _setup_distributed(device)
     if cfg.batch_size % world: raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
-    out, main = Path(out), rank == 0
-    if main: _check_out(out, cfg, resume, overwrite)
+    return device, rank, world
+
+# %% ../nbs/10_train.ipynb #66ea10dc
+def _batches(cfg:TrainConfig, n_pairs:int, name:str, world:int=1) -> tuple[int, int]:
+    "`(batch size per process, optimiser steps per epoch)`; refuses a batch larger than the epoch."
+    per_rank_bs = cfg.batch_size // world
+    if n_pairs // world < per_rank_bs:
+        raise ValueError(f"batch_size {cfg.batch_size} is larger than the {n_pairs} training pairs of {name}"
+                         + (f" split over {world} processes" if world > 1 else "")
+                         + f": no optimiser step would run; pass --batch_size {2 ** int(math.log2(max(2, n_pairs // world)))} or smaller")
+    return per_rank_bs, max(1, (n_pairs // world) // per_rank_bs)
+
+# %% ../nbs/10_train.ipynb #5cefbe0b
+def _run_data(cfg:TrainConfig, rank:int, world:int, device, progress:bool) -> tuple:
+    "`(train set, evaluation sets, sampler, views)`, seeded per process; with `download`, rank 0 fetches first."
+    main = rank == 0
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
-    if cfg.download and not main: _barrier()     # rank 0 downloads, the others wait
+    if cfg.download and not main: _barrier()
     ds, test = run_splits(cfg)
     ev = eval_splits(cfg, ds, test)      # None: no labels to evaluate with; the health measures stand in
     if cfg.download and main: _barrier()
     sampler = make_sampler(cfg, ds, world, main, progress)
-    tf, pairs, data, lam = make_views(cfg, ds, sampler, device, main, progress)
-    per_rank_bs = cfg.batch_size // world
-    if len(pairs) // world < per_rank_bs:
-        raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(pairs)} training pairs of {ds.name}"
-                         + (f" split over {world} processes" if world > 1 else "")
-                         + f": no optimiser step would run; pass --batch_size {2 ** int(math.log2(max(2, len(pairs) // world)))} or smaller")
-    steps_per_epoch = max(1, (len(pairs) // world) // per_rank_bs)
+    return ds, ev, sampler, make_views(cfg, ds, sampler, device, main, progress)
+
+# %% ../nbs/10_train.ipynb #0205a05a
+def _stopped(runlog) -> dict:
+    "`stop_after` reached (a simulated kill): close the log, wait for the other processes, return no metrics."
+    if runlog: runlog.close()
+    _barrier(); return {}
+
+# %% ../nbs/10_train.ipynb #8299cdcd
+def init_backbone(bb:nn.Module, spec:str, bb_args:dict) -> nn.Module:
+    "Load `spec`'s backbone weights into `bb`: `ssl:CKPT` (same architecture) or `resnet18|resnet50[:PATH]` (torchvision's; layers whose shape fits)."
+    from gps_ssl.models import load_encoder
+    kind, _, rest = spec.partition(':')
+    if kind == 'ssl' or spec.endswith(('.pt', '.pth')) and not kind.startswith('resnet'):
+        src, rec = load_encoder(rest if kind == 'ssl' else spec); sd, mine = src.state_dict(), bb.state_dict()
+        bad = [k for k in mine if k not in sd or sd[k].shape != mine[k].shape]
+        if bad: raise ValueError(f"--init {spec}: its backbone {rec['backbone_args']} does not fit this run's {bb_args} ({len(bad)} tensors "
+                                 f"differ, first {bad[0]}); pass the same --backbone and --width, on images of the same channels")
+        bb.load_state_dict(sd); return bb
+    if not kind.startswith('resnet'):
+        raise ValueError(f"--init {spec}: use ssl:CKPT or resnet18/resnet50[:PATH]; the clip, mae and vae priors are other architectures than the backbones trained here")
+    if bb_args['name'] != kind: raise ValueError(f"--init {spec} holds a {kind}; this run's backbone is {bb_args['name']}: pass --backbone {kind}")
+    from gps_ssl.priors import resnet_prior
+    sd, mine = resnet_prior(kind, rest or None).model.state_dict(), bb.state_dict()
+    fit = {k: v for k, v in sd.items() if k in mine and v.shape == mine[k].shape}
+    bb.load_state_dict(fit, strict=False)
+    if len(fit) < len(mine): warnings.warn(f"--init {spec}: {len(mine) - len(fit)} of {len(mine)} tensors keep their random start "
+                                           f"(shapes differ: {', '.join(k for k in mine if k not in fit)[:120]}), e.g. the small-image stem")
+    return bb
+
+# %% ../nbs/10_train.ipynb #c192ed92
+def _build(cfg:TrainConfig, ds, steps_per_epoch:int, device) -> tuple:
+    "`(model, optimiser, schedule, backbone args, memory format)`: the method on its device, the lr scaled to the batch."
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
-    model = SSLMethod(cfg.method, build_backbone(**bb_args), cfg.head_scale, cfg.temperature,
+    bb = build_backbone(**bb_args)
+    if cfg.init: init_backbone(bb, cfg.init, bb_args)
+    model = SSLMethod(cfg.method, bb, cfg.head_scale, cfg.temperature,
                       min(cfg.queue_size, len(ds)), cfg.epochs * steps_per_epoch, ema=cfg.ema, bn_splits=cfg.bn_splits).to(device)
     model.amp_dtype = _amp_dtype(cfg.precision, device)
     fmt = torch.channels_last if cfg.channels_last and device.type == 'cuda' else torch.contiguous_format
     model = model.to(memory_format=fmt)
     opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay, cfg.lars_clip)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch))
-    ckpt, start, train_secs = out / 'checkpoint.pt', 0, 0.0
-    if resume and ckpt.exists():
-        ck = safe_load(ckpt, validate=lambda o: o.get('format') == 'gps_ssl.train/1')
-        if ck['method'] != cfg.method:
-            raise CorruptFileError(f"{ckpt} was written by a {ck['method']} run, not {cfg.method}; use another --out")
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
-        start, train_secs = ck['epoch'], ck['train_seconds']
-        if world == 1: _set_rng_state(ck['rng'])
-        if cfg.positives == 'gps' and 'sampler_candidates' in ck:
-            sampler.candidates, sampler.valid = ck['sampler_candidates'], ck['sampler_valid']
-    step_fn = _wrap(model, device, world, cfg.sync_bn)
-    mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
-    if main: _write_out(out, cfg, resume, overwrite)
-    _barrier()
-    def save(epoch):
-        rec = encoder_record(model.backbone, bb_args, ds.image_size, mean, std)
-        extra = dict(sampler_candidates=sampler.candidates, sampler_valid=sampler.valid) if cfg.positives == 'gps' else {}
-        atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
-                         optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
-                         train_seconds=train_secs, encoder=rec, config=asdict(cfg), world_size=world, **extra), ckpt)
+    total, warm = cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, total, warm))
+    return model, opt, sched, bb_args, fmt
+
+# %% ../nbs/10_train.ipynb #450d5218
+def _resume(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, world:int) -> tuple[int, float]:
+    "Load a run's checkpoint into the model, optimiser, schedule, RNGs and GPS table; returns `(epoch, train seconds)`."
+    ck = safe_load(ckpt, validate=lambda o: o.get('format') == 'gps_ssl.train/1')
+    if ck['method'] != cfg.method:
+        raise CorruptFileError(f"{ckpt} was written by a {ck['method']} run, not {cfg.method}; use another --out")
+    model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
+    if world == 1: _set_rng_state(ck['rng'])
+    if cfg.positives == 'gps' and 'sampler_candidates' in ck:
+        sampler.candidates, sampler.valid = ck['sampler_candidates'], ck['sampler_valid']
+    return ck['epoch'], ck['train_seconds']
+
+# %% ../nbs/10_train.ipynb #0e2a6fba
+def _checkpoint(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, encoder:dict, epoch:int, train_secs:float, world:int):
+    "Write everything `_resume` reads (atomically), with the encoder record `load_encoder` needs."
+    extra = dict(sampler_candidates=sampler.candidates, sampler_valid=sampler.valid) if cfg.positives == 'gps' else {}
+    atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
+                     optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
+                     train_seconds=train_secs, encoder=encoder, config=asdict(cfg), world_size=world, **extra), ckpt)
+
+# %% ../nbs/10_train.ipynb #d6395010
+def _viewer(cfg:TrainConfig, ds, device, fmt):
+    "A batch of uint8 images -> the model's input: moved to `device`, augmented there (`gpu_aug`), in `fmt`."
     gaug = BatchAugment(cfg.aug, ds, **_aug_kw(cfg)).to(device) if cfg.gpu_aug else None
     def view(x):
         x = x.to(device, non_blocking=True)
         return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
-    runlog = RunLog(out, cfg, start, resume, epoch_lines) if main else None
-    feats, health = None, _health_set(ds)
-    for epoch in range(start, cfg.epochs):
-        if stop_after is not None and epoch >= stop_after:
-            if runlog: runlog.close()
-            _barrier(); return {}
-        t0 = time.time()
-        if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
-            pairs = data = GPSPairs(ds, sampler, tf)
-        pairs.set_epoch(epoch)
-        dl = epoch_loader(data, cfg, epoch, per_rank_bs, device)
-        step_fn.train(); tot, n = 0.0, 0
-        bar = tqdm(dl, desc=f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', disable=not progress_bars(progress and main), leave=False)
-        for b in bar:
-            x1, x2, x3 = (view(b[k]) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
-            loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
-            if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} at epoch {epoch}; lower --lr")
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
-            tot += loss.item() * len(x1); n += len(x1)
-            bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
-        train_secs += time.time() - t0
-        if main:
-            feats = _features(model, ev, health, device, (mean, std))
-            runlog.epoch(epoch_record(model, cfg, feats, epoch + 1, tot / max(n, 1), sched.get_last_lr()[0], t0))
-            if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs: save(epoch + 1)
-        _barrier()
-    if not main: return {}
-    if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
+    return view
+
+# %% ../nbs/10_train.ipynb #dc57c6dc
+def _train_epoch(step_fn, model, opt, sched, dl, view, lam, desc:str, show:bool=False) -> float:
+    "One pass over `dl`, an optimiser step per batch; returns the mean loss per image."
+    step_fn.train(); tot, n = 0.0, 0; model.nn_pairs = []
+    bar = tqdm(dl, desc=desc, disable=not progress_bars(show), leave=False)
+    for b in bar:
+        x1, x2, x3 = (view(b[k]) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
+        loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
+        if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} in {desc}; lower --lr")
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
+        tot += loss.item() * len(x1); n += len(x1)
+        bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
+    return tot / max(n, 1)
+
+# %% ../nbs/10_train.ipynb #554808fe
+def _final_metrics(cfg:TrainConfig, model, feats:tuple, ev, pairs, data, ds, sampler, view, steps_per_epoch:int,
+                   train_secs:float, world:int) -> dict:
+    "`metrics.json`: kNN and probe (with labels), positive purity, health measures, speed, and the sampler's own numbers."
     pairs.set_epoch(cfg.epochs - 1)
     hf = feats[-2 if ev is not None else 0]
     metrics = dict(**(evaluate_features(*feats, cfg.knn_k, cfg.knn_t, cfg.probe_c) if ev is not None else {}),
@@ -644,9 +735,52 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
                    effective_rank=effective_rank(hf), z_spread=z_spread(model, hf),
                    epochs=cfg.epochs, steps=cfg.epochs * steps_per_epoch, train_seconds=train_secs, world_size=world,
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
+    metrics.update(model.nn_last)                                    # NNCLR: the last epoch's neighbour purity
     if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, view))
     if cfg.positives == 'sepp':
         metrics.update(semantic_pairs=len(sampler.anchor), **(dict(pair_precision=sampler.precision(ds.targets)) if has_labels(ds) else {}))
+    return metrics
+
+# %% ../nbs/10_train.ipynb #58d36f48
+def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
+          progress:bool=True, stop_after:int|None=None, # stop after this many epochs (to simulate a killed run)
+          figures:bool=True, # save training_curves.png and embedding.png (t-SNE) next to the run
+          epoch_lines:bool=False, # print one line per epoch (epoch, loss, kNN or effective rank, seconds): for logs without a progress bar
+          **kwargs) -> dict:
+    "Train one SSL run; writes config.json, metrics.jsonl, metrics.json and checkpoint.pt to `out`."
+    cfg = (cfg or TrainConfig(**kwargs)).check()
+    device, rank, world = _run_device(cfg)
+    out, main = Path(out), rank == 0
+    if main: _check_out(out, cfg, resume, overwrite)
+    ds, ev, sampler, (tf, pairs, data, lam) = _run_data(cfg, rank, world, device, progress)
+    bs, steps = _batches(cfg, len(pairs), ds.name, world)
+    model, opt, sched, bb_args, fmt = _build(cfg, ds, steps, device)
+    ckpt = out / 'checkpoint.pt'
+    start, secs = _resume(ckpt, cfg, model, opt, sched, sampler, world) if resume and ckpt.exists() else (0, 0.0)
+    step_fn = _wrap(model, device, world, cfg.sync_bn)
+    mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
+    if main: _write_out(out, cfg, resume, overwrite)
+    _barrier()
+    view, runlog = _viewer(cfg, ds, device, fmt), RunLog(out, cfg, start, resume, epoch_lines) if main else None
+    feats, health = None, _health_set(ds)
+    for epoch in range(start, cfg.epochs):
+        if stop_after is not None and epoch >= stop_after: return _stopped(runlog)
+        t0 = time.time()
+        if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
+            pairs = data = GPSPairs(ds, sampler, tf)
+        pairs.set_epoch(epoch)
+        dl = epoch_loader(data, cfg, epoch, bs, device)
+        loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main)
+        secs += time.time() - t0
+        if main:
+            feats = _features(model, ev, health, device, (mean, std))
+            runlog.epoch(epoch_record(model, cfg, feats, epoch + 1, loss, sched.get_last_lr()[0], t0, ds.targets if has_labels(ds) else None))
+            if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs:
+                _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world)
+        _barrier()
+    if not main: return {}
+    if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
+    metrics = _final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world)
     atomic_write_json(metrics, out / 'metrics.json')
     runlog.close(metrics)
     if figures: _save_figures(out, feats, ds.classes)
@@ -726,6 +860,7 @@ def reference_metrics(cfg:TrainConfig, kind:str, # 'random' (untrained backbone)
 def _free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
+# %% ../nbs/10_train.ipynb #f4245d85
 def _ddp_entry(rank:int, world:int, port:int, fn, args, kwargs, result_file):
     "Process entry point of `launch` (module level, so spawned processes can import it)."
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
@@ -738,6 +873,7 @@ def _ddp_entry(rank:int, world:int, port:int, fn, args, kwargs, result_file):
         if rank == 0 and result_file: atomic_save(r, result_file)
     finally: dist.destroy_process_group()
 
+# %% ../nbs/10_train.ipynb #48448c29
 def launch(nprocs:int, fn=None, *args, **kwargs):
     "Run `fn(*args, **kwargs)` (default: `train`) in `nprocs` local processes; returns rank 0's result."
     import tempfile, torch.multiprocessing as mp
@@ -749,6 +885,7 @@ def launch(nprocs:int, fn=None, *args, **kwargs):
         mp.spawn(_ddp_entry, args=(nprocs, _free_port(), fn, args, kwargs, res), nprocs=nprocs, join=True)
         return safe_load(res) if res.exists() else None
 
+# %% ../nbs/10_train.ipynb #7470e36f
 def _grad_check(model:SSLMethod, x1, x2):
     "One DDP step of `model` on this process's half of (x1, x2); returns the gradients (for the equivalence test)."
     rank, world = dist_info(); n = len(x1) // world

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every recorded study, in order: the exact commands behind the tables in nbs/results/ and the README.
 # Runs go to runs/ (ignored); the small results.{json,md,png} are recorded in nbs/results/<study>/.
-# `bash tools/studies.sh recipe|digits|digits28|digits_m|six|sepp|clsp|clsp_w|all` (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
+# `bash tools/studies.sh recipe|digits|digits28|digits_m|six|sepp|clsp|clsp_w|downstream|init|all` (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
 # covers the flip and the crops; the earlier screens of epochs, batch, lr, width, heads and weight decay
 # under the old protocol are in the git history).
 # Every table is evaluated with the official protocol (kNN k=20, T=0.07; a converged probe whose L2 strength is chosen on
@@ -66,4 +66,17 @@ if [[ $what == clsp_w || $what == all ]]; then   # the share of generated positi
   # pixel classifier, not the evaluation protocol), with the sample and interpolation figures
   [[ -f $DDPM ]] || gps_ssl_diffusion --steps 6000 --no_flip --warmup 100 --quiet --out runs/digits_ddpm
   python -c "from gps_ssl.clsp import w_study; w_study('$DDPM', record='$R/clsp_w')"
+fi
+if [[ $what == downstream || $what == all ]]; then   # semi-supervised and transfer evaluation (15_downstream): SimCLR and GPS-SimCLR,
+  # weak and strong augmentation, 3 seeds, on digits_m (the supervised prior) and on digits (the pixels)
+  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
+  $C --dataset digits_m --positives aug,gps --augs weak,strong --prior ssl:$PRIOR --seeds 0,1,2 --references random --out runs/digits_m_down
+  $C --positives aug,gps --augs weak,strong --seeds 0,1,2 --references random --out runs/digits_down
+  for s in semi transfer_digits_m transfer_digits; do python tools/downstream.py $s; done
+fi
+if [[ $what == init || $what == all ]]; then   # GPS started from its own prior (--init = --prior), weak augmentation, 3 seeds: paired in
+  # 20_reproduce_digits with the random-start GPS runs of the same seeds in digits_m_gps
+  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
+  $C --dataset digits_m --positives gps --augs weak --prior ssl:$PRIOR --init ssl:$PRIOR --seeds 0,1,2 --references random,prior \
+     --out runs/digits_m_init --record $R/digits_m_init
 fi

@@ -1,0 +1,32 @@
+"""The recorded downstream studies of 15_downstream: `python tools/downstream.py semi|transfer_digits_m|transfer_digits`.
+
+Reads the encoders `tools/studies.sh downstream` trains (runs/digits_m_down, runs/digits_down: SimCLR and GPS-SimCLR, weak and
+strong augmentation, seeds 0-2) and records nbs/results/<study>/results.{json,md,png}."""
+import sys
+from pathlib import Path
+from gps_ssl.downstream import downstream_study
+
+ROWS = {'simclr_aug_weak': 'SimCLR, weak aug', 'simclr_gps_weak': 'GPS-SimCLR, weak aug',
+        'simclr_aug_strong': 'SimCLR, strong aug', 'simclr_gps_strong': 'GPS-SimCLR, strong aug'}
+def encoders(folder, prior):
+    return {f"{name} ({prior} prior)" if 'GPS' in name else name: {s: Path(folder) / f'{run}_seed{s}' / 'checkpoint.pt' for s in (0, 1, 2)}
+            for run, name in ROWS.items()}
+def main(what):
+    cmd = f'python tools/downstream.py {what}'
+    if what == 'semi':
+        enc = encoders('runs/digits_m_down', 'supervised')
+        return downstream_study(enc, 'semi', fractions=(0.01, 0.1), command=cmd, record='nbs/results/digits_m_semi',
+                                primary=[('GPS-SimCLR, weak aug (supervised prior)', 'SimCLR, weak aug'),
+                                         ('SimCLR, strong aug', 'supervised on the subset (random init, fine-tuned)')],
+                                secondary=[('GPS-SimCLR, strong aug (supervised prior)', 'SimCLR, strong aug'),
+                                           ('GPS-SimCLR, weak aug (supervised prior)', 'supervised on the subset (random init, fine-tuned)')])
+    src, targets, prior = dict(transfer_digits_m=('digits_m', 'digits,digits28', 'supervised'),
+                               transfer_digits=('digits', 'digits_m,digits28', 'pixel'))[what]
+    enc = encoders(f'runs/{src}_down', prior)
+    return downstream_study(enc, 'transfer', datasets=targets, command=cmd, record=f'nbs/results/{src}_transfer',
+                            primary=[(f'GPS-SimCLR, weak aug ({prior} prior)', 'SimCLR, weak aug'), ('SimCLR, strong aug', 'random init')],
+                            secondary=[(f'GPS-SimCLR, strong aug ({prior} prior)', 'SimCLR, strong aug')])
+if __name__ == '__main__':
+    if len(sys.argv) != 2 or sys.argv[1] not in ('semi', 'transfer_digits_m', 'transfer_digits'):
+        sys.exit('usage: python tools/downstream.py semi|transfer_digits_m|transfer_digits')
+    main(sys.argv[1])
