@@ -170,9 +170,11 @@ def downstream_markdown(res:dict) -> str:
     for prim in (True, False):
         cs = [c for c in res['comparisons'] if c['primary'] == prim]
         if not cs: continue
-        lines += ['', '**Primary comparisons** (Holm over ' + f"{len(cs) * len(keys)} tests):" if prim else 'Secondary comparisons (unadjusted):', '']
+        lines += ['', '**Primary comparisons**: mean paired difference (points) [unadjusted 95 % interval], gain / loss where the Holm-adjusted p over '
+                  + f"these {len(cs) * len(keys)} tests < 0.05:" if prim else 'Secondary comparisons (unadjusted; gain / loss where the interval excludes 0):', '']
         for c in cs:
-            d = '; '.join(f"{h} {100 * c[k]['mean']:+.2f} [{100 * c[k]['lo']:+.2f}, {100 * c[k]['hi']:+.2f}] {c[k]['verdict']}" for k, h in zip(keys, head))
+            d = '; '.join(f"{h} {100 * c[k]['mean']:+.2f} [{100 * c[k]['lo']:+.2f}, {100 * c[k]['hi']:+.2f}]"
+                          + (f" p_Holm {c[k]['p_holm']:.3f}" if prim else '') + f" **{c[k]['verdict']}**" for k, h in zip(keys, head))
             lines.append(f"- {c['row']} − {c['baseline']} (seeds {len(c['seeds'])}): {d}")
     p = res['provenance']
     lines += ['', f"Command: `{p['command']}` (commit {p['commit'][:7]}, {p['date']}, {p['seconds']:.0f} s on {p.get('cpu_cores', '?')} CPU cores)."]

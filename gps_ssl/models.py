@@ -13,7 +13,7 @@ import torchvision
 from .core import atomic_save, safe_load, CorruptFileError
 
 # %% auto #0
-__all__ = ['BACKBONES', 'ENCODER_FORMAT', 'resnet', 'SmallCNN', 'build_backbone', 'encoder_record', 'save_encoder',
+__all__ = ['BACKBONES', 'ENCODER_FORMAT', 'resnet', 'SmallCNN', 'small_vit', 'build_backbone', 'encoder_record', 'save_encoder',
            'load_encoder']
 
 # %% ../nbs/02_models.ipynb #047f4d9a
@@ -55,17 +55,29 @@ class SmallCNN(nn.Module):
         self.out_dim, self.receptive_field = 4 * w, _rf(strides)
     def forward(self, x): return self.features(x)
 
-# %% ../nbs/02_models.ipynb #b9e5ec79
-BACKBONES = ('cnn', 'resnet18', 'resnet50')
+# %% ../nbs/02_models.ipynb #04a5cba2
+def small_vit(in_channels:int=3, image_size:int=32, width:int=32, depth:int=4, heads:int=4) -> nn.Module:
+    "A timm ViT for small images: patch 4 (>= 32 px) or 2, `embed_dim = 4 * width`, `depth` blocks, mean-pooled tokens; `out_dim` set."
+    from timm.models.vision_transformer import VisionTransformer
+    patch = 4 if image_size >= 32 else 2
+    if image_size % patch: raise ValueError(f"a ViT needs the image size ({image_size} px) to be a multiple of its patch size {patch}")
+    m = VisionTransformer(img_size=image_size, patch_size=patch, in_chans=in_channels, num_classes=0, embed_dim=4 * width,
+                          depth=depth, num_heads=heads, mlp_ratio=2.0, class_token=False, global_pool='avg')
+    m.out_dim = 4 * width
+    return m
 
-def build_backbone(name:str='resnet18', # 'cnn', 'resnet18' or 'resnet50' (also resnet34, resnet101)
+# %% ../nbs/02_models.ipynb #b9e5ec79
+BACKBONES = ('cnn', 'resnet18', 'resnet50', 'vit')
+
+def build_backbone(name:str='resnet18', # 'cnn', 'resnet18', 'resnet50' (also resnet34, resnet101) or 'vit' (`small_vit`)
                    in_channels:int=3,
                    image_size:int=32, # decides the ResNet stem: small-image stem at <= 64 px
                    small_images:bool|None=None, # force the stem choice
-                   width:int=32, # SmallCNN width
+                   width:int=32, # SmallCNN width (the ViT's embed_dim / 4)
                   ) -> nn.Module:
     "A backbone by name, sized for `in_channels` x `image_size` images."
     if name in ('cnn', 'small_cnn'): return SmallCNN(in_channels, width, image_size)
+    if name == 'vit': return small_vit(in_channels, image_size, width)
     if name.startswith('resnet'):
         return resnet(name, small_images=image_size <= 64 if small_images is None else small_images, in_channels=in_channels)
     raise ValueError(f"unknown backbone {name!r}; choose one of {BACKBONES}")

@@ -219,20 +219,22 @@ def _primary_markdown(results:dict) -> str:
 
 # %% ../nbs/13_study.ipynb #e41a5c22
 def study_tolerance(results:dict) -> float|None:
-    "How far a re-run of a recorded study may move a row: twice the largest sample std over seeds of any row's kNN or linear top-1."
-    stds = [r[k] for r in results.get('summary', []) for k in ('knn_top1_std', 'linear_top1_std') if isinstance(r.get(k), float) and r[k] == r[k]]
+    "How far a re-run of a recorded study may move a trained row: twice the largest sample std over seeds of a trained row's kNN or linear top-1."
+    stds = [r[k] for r in results.get('summary', []) if not r.get('reference')
+            for k in ('knn_top1_std', 'linear_top1_std') if isinstance(r.get(k), float) and r[k] == r[k]]
     return 2 * max(stds) if stds else None
 
 # %% ../nbs/13_study.ipynb #639f87c5
 def _provenance_lines(results:dict) -> list[str]:
     pv, lines = results.get('provenance'), []
+    if (ini := (results.get('config') or {}).get('init')): lines += ['', f"Every trained row starts from the weights of `{short_spec(ini)}` (`--init`)."]
     if pv:
         lines += ['', f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores"
                   f"{', ' + str(pv['torch_threads']) + ' torch thread' + 's' * (pv['torch_threads'] > 1) if pv.get('torch_threads') else ''} ({pv['cpu']}"
                   f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
     if (t := study_tolerance(results)) is not None:
-        lines += ['', f"Tolerance of a re-run: ±{100 * t:.1f} points per row (twice the largest sample std over seeds of a row here); "
+        lines += ['', f"Tolerance of a re-run: ±{100 * t:.1f} points per trained row (twice the largest sample std over seeds of a trained row here); "
                   "the fast regression test (`13_study`) holds a shortened version of the main study to its own recorded tolerance."]
     return lines
 

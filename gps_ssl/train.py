@@ -267,7 +267,7 @@ class _RunSetup:
     aug:str = opt('weak', "augmentation: weak (resize + flip), strong (SimCLR's), none", AUGMENTATIONS)
     crop_min:float|None = opt(None, "smallest crop area of the strong augmentation (default: 0.08 from 16 px up, 0.5 below)")
     flip:bool|None = opt(None, "horizontal flips in the strong augmentation (default: the dataset's: off for digits, digits_m and the OrganMNIST sets, where a mirror image changes the class; weak always flips)")
-    backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50", ('cnn', 'resnet18', 'resnet50'))
+    backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50, vit (a small-image ViT through timm, embed_dim 4 x width)", ('cnn', 'resnet18', 'resnet50', 'vit'))
     width:int = opt(32, "SmallCNN width")
     head_scale:float = opt(0.125, "projector/predictor width multiplier (1 = the papers' sizes)")
     init:str|None = opt(None, "start the backbone from weights: ssl:CKPT (a run or encoder of this package, the same architecture; e.g. the GPS prior itself), resnet18[:PATH] / resnet50[:PATH] (torchvision weights, every layer whose shape fits)")

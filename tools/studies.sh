@@ -72,10 +72,11 @@ if [[ $what == downstream || $what == all ]]; then   # semi-supervised and trans
   [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
   $C --dataset digits_m --positives aug,gps --augs weak,strong --prior ssl:$PRIOR --seeds 0,1,2 --references random --out runs/digits_m_down
   $C --positives aug,gps --augs weak,strong --seeds 0,1,2 --references random --out runs/digits_down
+  for d in digits_m_down digits_down; do mkdir -p $R/$d && cp runs/$d/results.{json,md,png} $R/$d/; done   # the encoders' own tables
   for s in semi transfer_digits_m transfer_digits; do python tools/downstream.py $s; done
 fi
 if [[ $what == init || $what == all ]]; then   # GPS started from its own prior (--init = --prior), weak augmentation, 3 seeds: paired in
-  # 20_reproduce_digits with the random-start GPS runs of the same seeds in digits_m_gps
+  # 20_reproduce_digits with the random-start GPS runs of the same seeds in digits_m_down (after `downstream`: same code and threads)
   [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
   $C --dataset digits_m --positives gps --augs weak --prior ssl:$PRIOR --init ssl:$PRIOR --seeds 0,1,2 --references random,prior \
      --out runs/digits_m_init --record $R/digits_m_init
