@@ -95,7 +95,7 @@ class ArrayImageDataset(ImageDataset):
         if not (np.issubdtype(targets.dtype, np.integer) or targets.dtype == bool):
             raise TypeError(f"{name}: labels must be integers, got dtype {targets.dtype}")
         targets = targets.astype(np.int64)
-        if classes is None: classes = [str(c) for c in range(int(targets.max()) + 1 if targets.size else 0)]
+        if classes is None: classes = [str(c) for c in range(targets.shape[1] if targets.ndim == 2 else int(targets.max()) + 1 if targets.size else 0)]   # multi-label: one per label
         self.images = images
         super().__init__(name, classes, targets, images.shape[1:3], images.shape[3], **kwargs)
 

@@ -17,7 +17,8 @@ from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentati
 
 # %% auto #0
 __all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'label_subset',
-           'finetune', 'evaluate_features', 'effective_rank', 'mean_std', 'paired_interval', 'holm', 'verdict',
+           'finetune', 'evaluate_features', 'knn_label_scores', 'multilabel_scores', 'multilabel_probe',
+           'evaluate_multilabel', 'effective_rank', 'mean_std', 'paired_interval', 'holm', 'verdict',
            'plot_training_curves', 'plot_embedding']
 
 # %% ../nbs/09_eval.ipynb #9ce79841
@@ -248,12 +249,61 @@ def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:
                       probe_c:float|None=None, # the probe's C; None: chosen on a validation split of the training features
                       sweep=(1, 5, 20, 200), # also record the kNN accuracy at these k (uncapped), to show how much a verdict depends on k
                      ) -> dict:
-    "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used and the C chosen: the protocol of every table row."
+    "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used and the C chosen: the protocol of every table row (multi-label: `evaluate_multilabel`)."
+    if np.asarray(train_labels).ndim == 2: return evaluate_multilabel(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t, probe_c)
     p = linear_probe(train_feats, train_labels, test_feats, test_labels, C=probe_c, details=True)
     return dict(knn_top1=knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t),
                 linear_top1=p['top1'], knn_k=capped_k(knn_k, train_labels), probe_c=p['C'],
                 eval_images=int((torch.as_tensor(np.asarray(test_labels)) >= 0).sum()),
                 knn_by_k={str(k): knn_accuracy(train_feats, train_labels, test_feats, test_labels, k, knn_t, cap=False) for k in sweep})
+
+# %% ../nbs/09_eval.ipynb #3e6fbf47
+@torch.no_grad()
+def knn_label_scores(train_feats, train_labels, test_feats, k:int=20, temperature:float=0.07) -> torch.Tensor:
+    "Multi-label weighted kNN: `[M, L]` scores, each label's exp(cos / T)-weighted share among a test image's k nearest training images."
+    tr, te = (F.normalize(torch.as_tensor(x).float(), dim=1) for x in (train_feats, test_feats))
+    y, out = torch.as_tensor(np.asarray(train_labels)).float(), []
+    for s in range(0, len(te), 1024):
+        sim, idx = (te[s:s + 1024] @ tr.T).topk(min(k, len(tr)), dim=1)
+        w = ((sim - sim[:, :1]) / temperature).exp()                  # shifted by the top similarity: the same weights, no overflow
+        out.append((w[..., None] * y[idx]).sum(1) / w.sum(1, keepdim=True))
+    return torch.cat(out)
+
+# %% ../nbs/09_eval.ipynb #cb71a4c1
+def multilabel_scores(scores, labels) -> dict:
+    "Mean ROC AUC over the labels whose test images hold both kinds, mean per-label accuracy of `scores > 0.5`, and how many labels had an AUC."
+    from sklearn.metrics import roc_auc_score
+    s, y = np.asarray(scores, dtype=np.float64), np.asarray(labels)
+    ok = [j for j in range(y.shape[1]) if 0 < (y[:, j] > 0).sum() < len(y)]
+    if not ok: raise ValueError("no label has both positive and negative test images: the mean AUC is undefined")
+    return dict(auc=float(np.mean([roc_auc_score(y[:, j] > 0, s[:, j]) for j in ok])), label_acc=float(((s > 0.5) == (y > 0)).mean()), auc_labels=len(ok))
+
+# %% ../nbs/09_eval.ipynb #90997669
+def multilabel_probe(train_feats, train_labels, test_feats, C:float|None=None, Cs=PROBE_CS, val_fraction:float=0.2, seed:int=0) -> tuple:
+    "`(probabilities [M, L], C)`: one L2-regularised logistic regression per label on standardised features, C chosen on a validation split by mean AUC."
+    from sklearn.linear_model import LogisticRegression
+    tr, te, y = torch.as_tensor(train_feats).double(), torch.as_tensor(test_feats).double(), np.asarray(train_labels) > 0
+    def fit_predict(xa, ya, xb, c):
+        return np.stack([LogisticRegression(C=c, max_iter=2000).fit(xa, ya[:, j]).predict_proba(xb)[:, 1] if 0 < ya[:, j].sum() < len(ya)
+                         else np.full(len(xb), ya[:, j].mean()) for j in range(ya.shape[1])], 1)     # a constant label: its rate
+    if C is None:
+        perm = np.random.default_rng(seed).permutation(len(y)); b, a = np.sort(perm[:max(1, int(val_fraction * len(y)))]), np.sort(perm[int(val_fraction * len(y)):])
+        xa, xb = (x.numpy() for x in _standardise(tr[a], tr[b]))
+        def val_auc(c):
+            try: return multilabel_scores(fit_predict(xa, y[a], xb, c), y[b])['auc']
+            except ValueError: return -np.inf
+        val = {c: val_auc(c) for c in Cs}; C = min(Cs, key=lambda c: (-val[c], c))
+    xtr, xte = (x.numpy() for x in _standardise(tr, te))
+    return fit_predict(xtr, y, xte, C), float(C)
+
+# %% ../nbs/09_eval.ipynb #be4da0a8
+def evaluate_multilabel(train_feats, train_labels, test_feats, test_labels, knn_k:int=20, knn_t:float=0.07, probe_c:float|None=None) -> dict:
+    "The multi-label protocol: `knn_auc`, `linear_auc` (mean AUC over labels) and `knn_label_acc`, `linear_label_acc` (mean per-label accuracy)."
+    k = multilabel_scores(knn_label_scores(train_feats, train_labels, test_feats, knn_k, knn_t), test_labels)
+    probs, C = multilabel_probe(train_feats, train_labels, test_feats, probe_c)
+    p = multilabel_scores(probs, test_labels)
+    return dict(knn_auc=k['auc'], knn_label_acc=k['label_acc'], linear_auc=p['auc'], linear_label_acc=p['label_acc'],
+                auc_labels=k['auc_labels'], knn_k=knn_k, probe_c=C, eval_images=len(test_labels))
 
 # %% ../nbs/09_eval.ipynb #377f9aaa
 @torch.no_grad()

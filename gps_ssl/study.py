@@ -15,7 +15,7 @@ from .train import TrainConfig, train, reference_metrics, REFERENCES, ALL_METHOD
 from .evaluate import mean_std, paired_interval, verdict, holm
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'REGRESSION', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons',
+__all__ = ['METHOD_NAMES', 'REGRESSION', 'acc_keys', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons',
            'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance',
            'plot_results', 'study', 'write_results', 'refresh_results', 'load_results', 'plot_forest', 'regression_run',
            'regression_drift', 'record_regression', 'stale_records', 'render_results', 'render_readme']
@@ -25,7 +25,14 @@ METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg'
                     mocov2='MoCo-v2', nnclr_paper='NNCLR (paper)')
 _PREFIX = {'aug': '', 'gps': 'GPS-', 'sepp': 'SePP-', 'sepp:random': 'random-pairs ', 'sepp:oracle': 'oracle-pairs ', 'sepp:instance': 'steps-matched ',
            'clsp': 'CLSP-', 'clsp:aug': '3-view '}
-_METRICS = ('knn_top1', 'linear_top1', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view', 'nn_purity')
+_METRICS = ('knn_top1', 'linear_top1', 'knn_auc', 'linear_auc', 'positive_purity', 'pair_precision', 'cos_positive', 'cos_third_view', 'nn_purity')
+
+# %% ../nbs/13_study.ipynb #1c8a4d57
+_ACC_NAMES = dict(knn_top1='kNN top-1', linear_top1='linear top-1', knn_auc='kNN mean AUC', linear_auc='linear mean AUC')
+
+def acc_keys(rows) -> tuple[str, str]:
+    "The two accuracies a table reports: kNN and linear top-1, or their mean AUC over labels for a multi-label set."
+    return ('knn_auc', 'linear_auc') if any('knn_auc' in r for r in rows) else ('knn_top1', 'linear_top1')
 
 # %% ../nbs/13_study.ipynb #2301d91f
 def short_spec(spec:str|None) -> str:
@@ -66,7 +73,7 @@ def summarize(runs:list[dict]) -> list[dict]:
                    prior=r0.get('prior') or '-', seeds=len(rs), seed_list=[r['seed'] for r in rs])
         for key in _METRICS:
             if all(key in r for r in rs): row[key], row[key + '_std'] = mean_std([r[key] for r in rs])
-        accs = [(r.get('knn_top1'), r.get('linear_top1')) for r in rs]
+        accs = [tuple(r.get(k) for k in acc_keys(rs)) for r in rs]
         row['deterministic'] = len(rs) > 1 and len(set(accs)) == 1      # every seed the same numbers (e.g. the raw pixels)
         if any('eval_images' in r for r in rs): row['eval_images'] = max(r.get('eval_images', 0) for r in rs)
         if 'steps' in r0: row['steps'] = r0['steps']      # optimiser steps of a trained row: controls are matched in it
@@ -163,31 +170,33 @@ def _diff(c):
 
 # %% ../nbs/13_study.ipynb #7c732c71
 def _comparison_lines(comps, by, primary:bool) -> list[str]:
+    k1, k2 = acc_keys(comps)
+    n1, n2 = ('kNN', 'linear') if k1 == 'knn_top1' else ('kNN AUC', 'linear AUC')
     if primary:
-        head = ['| comparison | seeds | Δ kNN [95 % CI] | p (Holm) | kNN | Δ linear [95 % CI] | p (Holm) | linear |', '|---|---|---|---|---|---|---|---|']
-        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c['knn_top1'])} | "
-                         f"{c['knn_top1']['p_holm']:.3f} | **{c['knn_top1']['verdict']}** | {_diff(c['linear_top1'])} | "
-                         f"{c['linear_top1']['p_holm']:.3f} | **{c['linear_top1']['verdict']}** |")
+        head = [f'| comparison | seeds | Δ {n1} [95 % CI] | p (Holm) | {n1} | Δ {n2} [95 % CI] | p (Holm) | {n2} |', '|---|---|---|---|---|---|---|---|']
+        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c[k1])} | "
+                         f"{c[k1]['p_holm']:.3f} | **{c[k1]['verdict']}** | {_diff(c[k2])} | "
+                         f"{c[k2]['p_holm']:.3f} | **{c[k2]['verdict']}** |")
     else:
-        head = ['| comparison | seeds | Δ kNN [95 % CI] | kNN | Δ linear [95 % CI] | linear |', '|---|---|---|---|---|---|']
-        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c['knn_top1'])} | "
-                         f"{c['knn_top1']['verdict']} | {_diff(c['linear_top1'])} | {c['linear_top1']['verdict']} |")
+        head = [f'| comparison | seeds | Δ {n1} [95 % CI] | {n1} | Δ {n2} [95 % CI] | {n2} |', '|---|---|---|---|---|---|']
+        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c[k1])} | "
+                         f"{c[k1]['verdict']} | {_diff(c[k2])} | {c[k2]['verdict']} |")
     return head + [row(c) for c in comps]
 
 # %% ../nbs/13_study.ipynb #c0a1e7c4
 def results_markdown(results:dict, primary_only:bool=False) -> str:
     "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance)."
     if primary_only: return _primary_markdown(results)
-    rows = results['summary']
+    rows = results['summary']; k1, k2 = acc_keys(rows)
     extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'), ('nn_purity', 'NNCLR neighbour purity'))
              if any(k in r for r in rows)]
-    lines = ['| row | aug | prior / encoder | seeds | steps | kNN top-1 (%) | linear top-1 (%) | positive purity |' + ''.join(f' {h} |' for _, h in extra),
+    lines = [f'| row | aug | prior / encoder | seeds | steps | {_ACC_NAMES[k1]} (%) | {_ACC_NAMES[k2]} (%) | positive purity |' + ''.join(f' {h} |' for _, h in extra),
              '|---|---|---|---|---|---|---|---|' + '---|' * len(extra)]
     for r in rows:
         pur = f"{r['positive_purity']:.3f}" if 'positive_purity' in r else '-'
         lines.append(f"| {row_name(r)} | {r['aug']} | {short_spec(r['prior']) if r['prior'] != '-' else '-'} | "
                      f"{'deterministic' if r.get('deterministic') else r['seeds']} | {r.get('steps', '-')} | "
-                     f"{_pm(r, 'knn_top1')} | {_pm(r, 'linear_top1')} | {pur} |" + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
+                     f"{_pm(r, k1)} | {_pm(r, k2)} | {pur} |" + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
     comps = results.get('comparisons', [])
     if comps:
         by = {r['group']: r for r in rows}
@@ -202,7 +211,7 @@ def results_markdown(results:dict, primary_only:bool=False) -> str:
         if sec:
             lines += ['', 'Secondary comparisons (unadjusted 95 % t-intervals; a gain or a loss where the interval excludes 0):', ''] \
                      + _comparison_lines(sec, by, False)
-        if any(c[m].get('degenerate') for c in comps for m in ('knn_top1', 'linear_top1')):
+        if any(c[m].get('degenerate') for c in comps for m in (k1, k2)):
             n = max((r.get('eval_images', 0) for r in rows), default=0)
             lines += ['', f"† every seed gave the same difference, so the interval collapses to a point: the seeds agree, which does not make the value exact"
                       + (f" (accuracy on {n} evaluation images moves in steps of {100 / n:.2f} points)." if n else ".")]
@@ -221,7 +230,7 @@ def _primary_markdown(results:dict) -> str:
 def study_tolerance(results:dict) -> float|None:
     "How far a re-run of a recorded study may move a trained row: twice the largest sample std over seeds of a trained row's kNN or linear top-1."
     stds = [r[k] for r in results.get('summary', []) if not r.get('reference')
-            for k in ('knn_top1_std', 'linear_top1_std') if isinstance(r.get(k), float) and r[k] == r[k]]
+            for k in (f'{m}_std' for m in acc_keys(results.get('summary', []))) if isinstance(r.get(k), float) and r[k] == r[k]]
     return 2 * max(stds) if stds else None
 
 # %% ../nbs/13_study.ipynb #639f87c5
@@ -242,25 +251,25 @@ def _provenance_lines(results:dict) -> list[str]:
 def plot_results(results:dict, path=None):
     "Left: kNN and linear accuracy per row (mean ± sample std; reference rows hatched). Right: the primary paired differences with their 95 % intervals."
     import matplotlib.pyplot as plt
-    rows = results['summary']; by = {r['group']: r for r in rows}
+    rows = results['summary']; by = {r['group']: r for r in rows}; keys = acc_keys(rows)
     prim = [c for c in results.get('comparisons', []) if c.get('primary')]
     fig, axs = plt.subplots(1, 2 if prim else 1, figsize=(10, 0.9 + 0.42 * max(len(rows), 2 * len(prim))), squeeze=False,
                             gridspec_kw=dict(width_ratios=[1, 1] if prim else [1]))
     ax = axs[0, 0]; y = np.arange(len(rows))[::-1]
-    for j, key in enumerate(('knn_top1', 'linear_top1')):
-        bars = ax.barh(y + (0.5 - j) * 0.38, [100 * r[key] for r in rows], 0.38, color=f'C{j}', label=key.replace('_top1', ''),
+    for j, key in enumerate(keys):
+        bars = ax.barh(y + (0.5 - j) * 0.38, [100 * r[key] for r in rows], 0.38, color=f'C{j}', label=_ACC_NAMES[key],
                        xerr=[0 if r[key + '_std'] != r[key + '_std'] else 100 * r[key + '_std'] for r in rows], capsize=2)
         for b, r in zip(bars, rows):
             if r['reference']: b.set_hatch('//'); b.set_alpha(0.6)
-    lo = min(100 * min(r['knn_top1'], r['linear_top1']) for r in rows)
+    lo = min(100 * min(r[keys[0]], r[keys[1]]) for r in rows)
     ax.set_yticks(y, [_label(by, r['group']) for r in rows], fontsize=7); ax.set_xlim(max(0, lo - 10), 100)
-    ax.set_xlabel('top-1 accuracy (%)'); ax.legend(fontsize=7, loc='lower right')
+    ax.set_xlabel('top-1 accuracy (%)' if keys[0] == 'knn_top1' else 'mean AUC over labels (%)'); ax.legend(fontsize=7, loc='lower right')
     ax.set_title(f"{results['config']['dataset']}: mean ± std over seeds (hatched: references)", fontsize=8)
     if prim:
         ax = axs[0, 1]; yy = np.arange(len(prim))[::-1]
-        for j, key in enumerate(('knn_top1', 'linear_top1')):
+        for j, key in enumerate(keys):
             m = np.array([100 * c[key]['mean'] for c in prim]); lo_ = np.array([100 * c[key]['lo'] for c in prim]); hi = np.array([100 * c[key]['hi'] for c in prim])
-            ax.errorbar(m, yy + (0.15 - 0.3 * j), xerr=[m - lo_, hi - m], fmt='o', color=f'C{j}', capsize=3, label=key.replace('_top1', ''))
+            ax.errorbar(m, yy + (0.15 - 0.3 * j), xerr=[m - lo_, hi - m], fmt='o', color=f'C{j}', capsize=3, label=_ACC_NAMES[key])
         ax.axvline(0, color='k', lw=0.8)
         ax.set_yticks(yy, [f"{_label(by, c['group'])}\n− {_label(by, c['baseline'])}" for c in prim], fontsize=7)
         ax.yaxis.tick_right(); ax.set_xlabel('paired difference (points), 95 % interval'); ax.legend(fontsize=7, loc='best')
@@ -364,7 +373,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
                grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors, primary=primary,
                                               references=refs, supervised_aug=sup_aug),
                provenance=dict(provenance(command), seconds=round(time.time() - t0, 1)),
-               summary=rows, comparisons=paired_comparisons(runs, default_comparisons(rows), primary=primary), runs=runs)
+               summary=rows, comparisons=paired_comparisons(runs, default_comparisons(rows), acc_keys(runs), primary=primary), runs=runs)
     for folder in [out] + ([Path(record)] if record else []): write_results(res, folder)
     return res
 

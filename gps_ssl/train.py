@@ -26,13 +26,14 @@ from .sepp import SemanticSampler, sepp_control, sepp_embed
 from .clsp import SyntheticViews, generate_bank, clsp_term, CLSP_LAMBDA
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau)
-from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding, effective_rank
+from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding, effective_rank, knn_label_scores, multilabel_scores
 
 # %% auto #0
 __all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd',
            'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'has_labels',
-           'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog',
-           'epoch_record', 'init_backbone', 'train', 'train_supervised', 'reference_metrics', 'launch']
+           'scorable', 'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread',
+           'nn_purity', 'RunLog', 'epoch_record', 'init_backbone', 'train', 'train_supervised', 'reference_metrics',
+           'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -365,18 +366,18 @@ def has_labels(ds) -> bool:
     "Whether `ds` holds at least one single-label image (labels < 0 are unlabelled)."
     return ds is not None and not ds.multilabel and bool((np.asarray(ds.targets) >= 0).any())
 
+def scorable(ds) -> bool:
+    "Whether `ds` can score an encoder: single labels (`has_labels`) or a multi-label `[N, L]` matrix (mean AUC, `09_eval`)."
+    return has_labels(ds) or (ds is not None and ds.multilabel and len(ds) > 0)
+
 # %% ../nbs/10_train.ipynb #e476badc
 def run_splits(cfg:TrainConfig):
     "`(train, test)` datasets of a run: `cfg.train_split` and the test split (None where unlabelled data has none), or the split's `val` fifth."
     ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download)
-    if ds.multilabel:
-        raise ValueError(f"{cfg.dataset} is multi-label ({ds.targets.shape[1]} labels per image): the kNN and linear top-1 "
-                         "evaluation needs one label per image, and multi-label evaluation (mean AUC per label) is not "
-                         "implemented yet; train on a single-label set (e.g. pathmnist, bloodmnist, dermamnist)")
     if cfg.eval_split == 'val': return split_off(ds, 0.2, seed=0)
     try: return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download)
     except (KeyError, FileNotFoundError):
-        if has_labels(ds) and not cfg.eval_dataset: raise
+        if scorable(ds) and not cfg.eval_dataset: raise
         return ds, None                 # unlabelled images without a test split: trained on, evaluated label-free
 
 # %% ../nbs/10_train.ipynb #27750278
@@ -384,15 +385,15 @@ def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
     "`(memory, query)`: the labelled images the kNN monitor and the probe fit on and the images they score; None without labels."
     if cfg.eval_dataset:
         mem, query = (get_dataset(cfg.eval_dataset, root=cfg.data_root, split=s, download=cfg.download) for s in ('train', 'test'))
-        if not (has_labels(mem) and has_labels(query)):
+        if not (scorable(mem) and scorable(query)):
             raise ValueError(f"--eval_dataset {cfg.eval_dataset} needs labelled train and test splits (one label per image)")
         return mem, query
-    if not has_labels(test): return None
-    if has_labels(ds): return ds, test
+    if not scorable(test): return None
+    if scorable(ds): return ds, test
     if cfg.train_split != 'train':      # e.g. STL-10 trained on 'unlabeled', evaluated with its labelled 'train' (the papers' protocol)
         try: mem = get_dataset(cfg.dataset, root=cfg.data_root, split='train', download=cfg.download)
         except (KeyError, FileNotFoundError, ValueError): return None
-        if has_labels(mem): return mem, test
+        if scorable(mem): return mem, test
     return None
 
 # %% ../nbs/10_train.ipynb #0964ee41
@@ -548,7 +549,7 @@ def nn_purity(model:SSLMethod, labels=None) -> dict:
 def _save_figures(out:Path, feats, classes):
     import matplotlib.pyplot as plt
     plot_training_curves({out.name: out}, out / 'training_curves.png')
-    if len(feats) == 4: plot_embedding(feats[2], feats[3], out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
+    if len(feats) == 4 and feats[3].ndim == 1: plot_embedding(feats[2], feats[3], out / 'embedding.png', title=f't-SNE of test features ({out.name})', classes=classes)
     plt.close('all')
 
 # %% ../nbs/10_train.ipynb #8346d156
@@ -587,7 +588,8 @@ class RunLog:
                 if k != 'epoch': self.tb.add_scalar(f'epoch/{k}', v, rec['epoch'])
             self.tb.flush()
         if self.lines:
-            acc = f"kNN {100 * rec['knn_top1']:.2f} %" if 'knn_top1' in rec else f"effective rank {rec['effective_rank']:.1f}"
+            acc = (f"kNN {100 * rec['knn_top1']:.2f} %" if 'knn_top1' in rec else f"kNN mean AUC {rec['knn_auc']:.3f}" if 'knn_auc' in rec
+                   else f"effective rank {rec['effective_rank']:.1f}")
             print(f"epoch {rec['epoch']}/{self.epochs}  loss {rec['loss']:.4f}  {acc}  z_spread {rec['z_spread']:.3f}  {rec['seconds']:.1f} s", flush=True)
 
     def close(self, metrics:dict|None=None):
@@ -601,7 +603,8 @@ class RunLog:
 def epoch_record(model:SSLMethod, cfg:TrainConfig, feats:tuple, epoch:int, loss:float, lr:float, t0:float, labels=None) -> dict:
     "One line of `metrics.jsonl`: loss and lr, the kNN monitor (with labelled evaluation sets), NNCLR's neighbour purity, the health measures, seconds."
     rec = dict(epoch=epoch, loss=loss, lr=lr)
-    if len(feats) == 4: rec['knn_top1'] = knn_accuracy(*feats, cfg.knn_k, cfg.knn_t)
+    if len(feats) == 4 and feats[1].ndim == 2: rec['knn_auc'] = multilabel_scores(knn_label_scores(*feats[:3], cfg.knn_k, cfg.knn_t), feats[3])['auc']
+    elif len(feats) == 4: rec['knn_top1'] = knn_accuracy(*feats, cfg.knn_k, cfg.knn_t)
     hf = feats[2] if len(feats) == 4 else feats[0]
     return dict(rec, **nn_purity(model, labels), z_spread=z_spread(model, hf), effective_rank=effective_rank(hf), seconds=time.time() - t0)
 
