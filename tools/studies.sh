@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every recorded study, in order: the exact commands behind the tables in nbs/results/ and the README.
 # Runs go to runs/ (ignored); the small results.{json,md,png} are recorded in nbs/results/<study>/.
-# `bash tools/studies.sh recipe|digits|digits28|digits_m|six|sepp|clsp|clsp_w|downstream|init|all` (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
+# `bash tools/studies.sh recipe|digits|digits28|digits_m|six|vit|sepp|clsp|clsp_w|downstream|init|all` (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
 # covers the flip and the crops; the earlier screens of epochs, batch, lr, width, heads and weight decay
 # under the old protocol are in the git history).
 # Every table is evaluated with the official protocol (kNN k=20, T=0.07; a converged probe whose L2 strength is chosen on
@@ -80,4 +80,9 @@ if [[ $what == init || $what == all ]]; then   # GPS started from its own prior 
   [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
   $C --dataset digits_m --positives gps --augs weak --prior ssl:$PRIOR --init ssl:$PRIOR --seeds 0,1,2 --references random,prior \
      --out runs/digits_m_init --record $R/digits_m_init
+fi
+if [[ $what == vit || $what == all ]]; then   # SimCLR and GPS-SimCLR on the small-image ViT (backbone vit: patch 2 at 16 px, embed 128), weak aug
+  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
+  $C --dataset digits_m --backbone vit --positives aug,gps --augs weak --prior ssl:$PRIOR --seeds 0,1,2 --references random,prior \
+     --out runs/digits_m_vit --record $R/digits_m_vit
 fi
