@@ -13,7 +13,7 @@ from fastcore.script import call_parse, store_true
 import gps_ssl
 from .core import atomic_write_json, progress_bars, provenance, CorruptFileError
 from .train import TrainConfig, train, launch, train_supervised, ALL_METHODS
-from .study import (stale_records, METHOD_NAMES, short_spec, group_of, row_name, summarize, default_comparisons, default_primary, match_pairs,
+from .study import (stale_records, hash_clashes, METHOD_NAMES, short_spec, group_of, row_name, summarize, default_comparisons, default_primary, match_pairs,
                            paired_comparisons, results_markdown, plot_results, plot_forest, study, write_results, refresh_results,
                            load_results, render_results, render_readme)
 
@@ -139,7 +139,7 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     p.add_argument('checkpoint', help="a run's checkpoint.pt, a supervised reference's, or an encoder file")
     p.add_argument('--dataset', help="labelled dataset to evaluate on (default: the run's own evaluation sets)")
     p.add_argument('--data_root', help='folder holding the dataset files')
-    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on class-balanced label fractions, SimCLR's semi-supervised protocol) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
+    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on stratified label fractions, SimCLR's semi-supervised protocol) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
     p.add_argument('--fractions', default='0.01,0.1', help='semi: label fractions, comma-separated (default: 0.01,0.1)')
     p.add_argument('--eval_dataset', help='transfer: target datasets, comma-separated (e.g. digits,digits28)')
     p.add_argument('--steps', type=int, default=300, help='semi / transfer: fine-tuning steps (default: 300)')
@@ -199,7 +199,7 @@ def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None,
         try: fr = tuple(float(f) for f in fractions.split(',') if f)
         except ValueError: raise ValueError(f"--fractions must be comma-separated numbers in (0, 1], e.g. 0.01,0.1; got {fractions!r}") from None
         seed = seed if seed is not None else ((safe_load(checkpoint) or {}).get('config') or {}).get('seed', 0)
-        kw = dict(steps=steps) if protocol == 'semi' else dict(finetune_steps=steps)
+        kw = dict(steps=steps)
         r = downstream_checkpoint(checkpoint, protocol, fractions=fr, datasets=eval_dataset, dataset=dataset, data_root=data_root,
                                   seed=seed, device=device, progress=not quiet, **kw)
     else: r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
@@ -243,6 +243,7 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description="Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; "
                                 "write a results table, paired differences and a bar chart.")
     p.add_argument('--config', help="YAML recipe or a run's config.json: the base settings (its method, positives, aug, prior and seed are the grid's defaults)")
+    p.add_argument('--study', dest='study_spec', help='a declared study (studies/NAME.yaml): its grid, references, primary comparisons and artefacts; with --record, --out, --overwrite, --quiet only')
     g = p.add_argument_group('grid')
     g.add_argument('--methods', help=f"comma-separated methods from {', '.join(ALL_METHODS)} (default: simclr)")
     g.add_argument('--positives', help='comma-separated: aug, gps, sepp, sepp:random, sepp:oracle, clsp, clsp:aug (controls after :) (default: aug,gps)')
@@ -264,12 +265,19 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/11_cli.ipynb #013364c5
-def gps_ssl_compare(config:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
+def gps_ssl_compare(config:str|None=None, study_spec:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
                     prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None, primary:str|None=None,
                     out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False,
                     quiet:bool=False, debug:bool=False,
                     **settings): # any other `TrainConfig` field, for every run
     "Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; write a results table, paired differences and a bar chart."
+    if study_spec:
+        given = [k for k, v in dict(config=config, methods=methods, positives=positives, augs=augs, seeds=seeds, prior=prior, primary=primary, **settings).items()
+                 if v is not None and not (k in settings and v == getattr(TrainConfig(), k, None))]
+        if given: raise TypeError(f"--study declares the whole study; drop {', '.join('--' + k for k in given)} (change the spec, with a history entry)")
+        from gps_ssl.study import run_study_spec
+        res = run_study_spec(study_spec, record, None if out == 'runs/compare' else out, overwrite, progress=not quiet)
+        print(results_markdown(res)); return
     bad = [k for k in settings if k in _GRID]
     if bad: raise TypeError(f"{', '.join(bad)}: the grid sets these; use --methods, --positives, --augs, --seeds, --prior")
     if image_aug: settings['gpu_aug'] = False
@@ -287,15 +295,21 @@ gps_ssl_compare.parser = compare_parser
 # %% ../nbs/11_cli.ipynb #17d91626
 @call_parse
 def gps_ssl_readme(path:str='README.md', # the file whose results blocks to refresh
-                   check:store_true=False, # only report blocks that differ from their recorded results (exit status 1), and list the records older than the code
+                   check:store_true=False, # fail (exit status 1) when a block differs from its record, a record is stale, or two records read one artefact path with different hashes
                    debug:store_true=False): # on an error, show the full traceback
-    "Refresh the results tables of README.md from the recorded results they name."
+    "Refresh the results tables of README.md from the recorded results they name; `--check` checks them and the records instead."
     stale = render_readme(path, check)
-    if check and (old := stale_records(repo=Path(path).resolve().parent)):
-        print(f"{len(old)} recorded results predate the last change to gps_ssl/ (re-run the command recorded in each to refresh it): "
-              + ', '.join(f"{r['record']} ({r['recorded_at']})" for r in old))
-    if check and stale: sys.exit(f"{path}: tables differ from their recorded results: {', '.join(stale)}; run gps_ssl_readme")
-    print(f"{path}: {'stale: ' + ', '.join(stale) if stale else 'every results table matches its recorded file'}")
+    if not check: return print(f"{path}: {'refreshed: ' + ', '.join(stale) if stale else 'every results table matches its recorded file'}")
+    repo, problems = Path(path).resolve().parent, []
+    if stale: problems.append(f"tables differ from their recorded results: {', '.join(stale)}; run gps_ssl_readme")
+    if (old := stale_records(repo=repo)):
+        problems.append(f"{len(old)} records are stale (made before the digest last changed, or runs without provenance; re-run the command recorded in each): "
+                        + ', '.join(f"{r['record']} ({r['recorded_at']})" for r in old))
+    if (clash := hash_clashes(repo=repo)):
+        problems.append(f"{len(clash)} artefact paths were read with different contents by the records (retrained under the same name; give each its own path and re-record): "
+                        + '; '.join(f"{c['path']}: " + ' vs '.join(f"{h[:12]} in {', '.join(rs)}" for h, rs in c['hashes'].items()) for c in clash))
+    if problems: sys.exit(f"{path}: " + ' | '.join(problems))
+    print(f"{path}: every results table matches its recorded file; no stale record, no hash clash")
 
 # %% ../nbs/11_cli.ipynb #f5705f5b
 def main_train(): cli_main(gps_ssl_train)        # the console scripts (settings.ini): each command through `cli_main`

@@ -13,7 +13,8 @@ import torch
 
 # %% auto #0
 __all__ = ['seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'progress_bars', 'provenance', 'fingerprint',
-           'CorruptFileError', 'atomic_save', 'atomic_write_bytes', 'atomic_write_json', 'safe_load']
+           'file_sha256', 'code_fingerprint', 'run_provenance', 'CorruptFileError', 'atomic_save', 'atomic_write_bytes',
+           'atomic_write_json', 'safe_load']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 def seed_everything(seed:int=0, # the seed for `random`, NumPy and PyTorch (CPU and every CUDA device)
@@ -80,8 +81,8 @@ def progress_bars(progress:bool=True) -> bool:
 
 # %% ../nbs/00_core.ipynb #348cf635
 def provenance(command:str|None=None) -> dict:
-    "Where a result comes from: the command, the package version and git commit, the date and the hardware."
-    import platform, subprocess, sys, time, gps_ssl
+    "Where a result comes from: the command (shell-quoted), the package version and git commit, the date and the hardware."
+    import platform, shlex, subprocess, sys, time, gps_ssl
     root = Path(gps_ssl.__file__).resolve().parent.parent
     git = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True).stdout.strip()
     try: commit, dirty = git('rev-parse', 'HEAD') or None, bool(git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!nbs/results'))   # recorded results are outputs, not code
@@ -89,7 +90,7 @@ def provenance(command:str|None=None) -> dict:
     cpu = platform.processor() or platform.machine()
     try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
     except (OSError, StopIteration): pass
-    return dict(command=command or ' '.join([Path(sys.argv[0]).name] + sys.argv[1:]), version=gps_ssl.__version__,
+    return dict(command=command or shlex.join([Path(sys.argv[0]).name] + sys.argv[1:]), version=gps_ssl.__version__,   # quoted: pastes into a shell
                 commit=commit, uncommitted_changes=dirty, date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
                 python=platform.python_version(), torch=torch.__version__, torch_threads=torch.get_num_threads(), cpu=cpu, cpu_cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
                 gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None)
@@ -114,6 +115,36 @@ def fingerprint(*objs:Any, # arrays, tensors, bytes, str, numbers, or JSON-able 
         else: h.update(f"{type(o).__name__}:{o!r}".encode())
     for o in objs: _upd(o)
     return h.hexdigest()[:n]
+
+# %% ../nbs/00_core.ipynb #f983adbf
+_SHA_CACHE = {}
+
+def file_sha256(path:str|Path) -> str:
+    "The SHA-256 (hex) of a file's bytes, cached per (path, size, modification time) within the process."
+    p = Path(path).expanduser().resolve(); st = p.stat(); key = (str(p), st.st_size, st.st_mtime_ns)
+    if key not in _SHA_CACHE:
+        h = hashlib.sha256()
+        with open(p, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+        _SHA_CACHE[key] = h.hexdigest()
+    return _SHA_CACHE[key]
+
+# %% ../nbs/00_core.ipynb #75e70d6b
+def code_fingerprint(package:str|Path|None=None) -> str:
+    "A short SHA-256 of the package's source files (every `*.py` but nbdev's index `_modidx.py`): what a run's numbers depend on, committed or not."
+    import gps_ssl
+    root = Path(package or Path(gps_ssl.__file__).parent)
+    files = sorted(p for p in root.rglob('*.py') if p.name != '_modidx.py')
+    return fingerprint(*[(str(p.relative_to(root)), p.read_bytes()) for p in files])
+
+# %% ../nbs/00_core.ipynb #569c481b
+def run_provenance(inputs:dict|None=None, # {what: path} of the files the run reads
+                  ) -> dict:
+    "One run's provenance: commit, code fingerprint, torch threads, CPU, torch version, and `inputs` as {path: sha256}."
+    pv = provenance('-')
+    return dict(commit=pv['commit'], uncommitted_changes=pv['uncommitted_changes'], code=code_fingerprint(),
+                torch_threads=torch.get_num_threads(), cpu=pv['cpu'], torch=pv['torch'], date=pv['date'],
+                inputs={str(p): file_sha256(p) for p in sorted(set((inputs or {}).values())) if p})
 
 # %% ../nbs/00_core.ipynb #a9920ac4
 class CorruptFileError(RuntimeError):

@@ -19,11 +19,12 @@ from fastcore.script import call_parse, store_true
 from .core import fingerprint, cache_dir, seed_everything
 
 # %% auto #0
-__all__ = ['AUGMENTATIONS', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset', 'default_crop_min', 'flips',
-           'dataset_stats', 'make_augmentation', 'BatchAugment', 'DatasetNotFoundError', 'default_data_root',
-           'load_digits_dataset', 'load_digits_m', 'load_digits28', 'split_off', 'load_npz_dataset', 'load_image_tree',
-           'load_folder_dataset', 'load_cifar', 'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist',
-           'get_dataset', 'show_image', 'show_views', 'gps_ssl_data']
+__all__ = ['AUGMENTATIONS', 'MNIST8K_SHA256', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset',
+           'default_crop_min', 'flips', 'dataset_stats', 'make_augmentation', 'BatchAugment', 'DatasetNotFoundError',
+           'default_data_root', 'load_digits_dataset', 'load_digits_m', 'load_digits28', 'asset_path', 'load_mnist8k',
+           'split_off', 'load_npz_dataset', 'load_image_tree', 'load_folder_dataset', 'load_cifar', 'load_stl10',
+           'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_image', 'show_views',
+           'gps_ssl_data']
 
 # %% ../nbs/01_data.ipynb #cd132858
 class ImageDataset(Dataset):
@@ -377,6 +378,39 @@ def load_digits28(split:str='train', **kwargs) -> ArrayImageDataset:
     x, y, idx = _digits28_arrays()
     return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='digits28', **{'hflip': False, **kwargs})
 
+# %% ../nbs/01_data.ipynb #bc73a42a
+import hashlib, io
+
+MNIST8K_SHA256 = '0278eb33ed7d3dfab5350990396ce03263476961ba846ed5d5e1b65691275a97'
+
+def asset_path(name:str) -> Path:
+    "A data file shipped with the package (`gps_ssl/assets/`)."
+    import gps_ssl
+    return Path(gps_ssl.__file__).resolve().parent / 'assets' / name
+
+# %% ../nbs/01_data.ipynb #9b16ad63
+@functools.lru_cache(maxsize=1)
+def _mnist8k_arrays(path=None):
+    from sklearn.model_selection import train_test_split
+    p = Path(path) if path else asset_path('mnist8k.npz')
+    if not p.is_file(): raise DatasetNotFoundError(f"{p} is missing; reinstall gps_ssl from a full clone (the file is committed in gps_ssl/assets/)")
+    data = p.read_bytes()
+    if hashlib.sha256(data).hexdigest() != MNIST8K_SHA256:
+        raise ValueError(f"{p} does not have the sha256 of the shipped mnist8k ({MNIST8K_SHA256[:12]}...); restore it with git checkout")
+    f = np.load(io.BytesIO(data), allow_pickle=False)
+    x, y = f['x'], f['y'].astype(np.int64)
+    rest, te = train_test_split(np.arange(len(y)), test_size=2000, random_state=0, stratify=y)
+    rest = np.sort(rest)
+    tr, pr = train_test_split(rest, test_size=1000, random_state=0, stratify=y[rest])
+    return x, y, dict(train=np.sort(tr), test=np.sort(te), prior=np.sort(pr), all=np.arange(len(y)))
+
+# %% ../nbs/01_data.ipynb #0c5383a5
+def load_mnist8k(split:str='train', **kwargs) -> ArrayImageDataset:
+    "`mnist8k`: 8,000 real MNIST digits (28 px, gray) shipped with the package; splits train (5,000) / test (2,000) / prior (1,000) / all."
+    _check_split('mnist8k', split, ('train', 'test', 'prior', 'all'))
+    x, y, idx = _mnist8k_arrays()
+    return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='mnist8k', **{'hflip': False, **kwargs})
+
 # %% ../nbs/01_data.ipynb #54204dd6
 def _take(ds:ImageDataset, idx) -> ImageDataset:
     idx = np.asarray(idx)
@@ -387,6 +421,8 @@ def _take(ds:ImageDataset, idx) -> ImageDataset:
         out = copy.copy(ds); out.files, out.targets = [ds.files[i] for i in idx], ds.targets[idx]
     else: raise TypeError(f"cannot take a subset of a {type(ds).__name__}; pass an ArrayImageDataset or FileImageDataset")
     out.source_index = getattr(ds, 'source_index', np.arange(len(ds)))[idx]
+    out.source_key = getattr(ds, 'source_key', None) or ds.content_key()   # the split the rows index: a `file:` prior matches it
+    out.split = f"{getattr(ds, 'split', '?')} subset"
     return out
 
 # %% ../nbs/01_data.ipynb #da9c7089
@@ -549,7 +585,7 @@ def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, s
     return ArrayImageDataset(np.asarray(d.imgs), labels, classes, name=flag, **{'hflip': hflip, **kwargs})
 
 # %% ../nbs/01_data.ipynb #1257ca47
-DATASETS = ('digits', 'digits_m', 'digits28', 'npz:PATH', 'folder:PATH', 'images:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
+DATASETS = ('digits', 'digits_m', 'digits28', 'mnist8k', 'npz:PATH', 'folder:PATH', 'images:PATH', 'cifar10', 'cifar100', 'stl10', 'fgvc_aircraft', '<medmnist 2D flag>')
 
 def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cifar10', 'npz:/data/x.npz', 'pathmnist'
                 root:str|Path|None=None, # where torchvision / MedMNIST files live (default `$GPS_SSL_DATA` or the cache)
@@ -560,13 +596,19 @@ def get_dataset(name:str='digits', # a name from `DATASETS`, e.g. 'digits', 'cif
                 return_index:bool=False, # items are (x, y, index)
                 verify:bool=True, # check the MD5 sums of torchvision's archives
                ) -> ImageDataset:
-    "Load dataset `name` (see `DATASETS`) without downloading anything unless `download=True`."
+    "Load dataset `name` (see `DATASETS`) without downloading anything unless `download=True`; the result knows its `split`."
+    ds = _load(name, root, split, download, size, transform, return_index, verify)
+    ds.split = split
+    return ds
+
+def _load(name, root, split, download, size, transform, return_index, verify) -> ImageDataset:
     if not isinstance(name, str) or not name: raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
     kw = dict(transform=transform, return_index=return_index)
     n = name.lower()
     if n == 'digits': return load_digits_dataset(split, size=size, **kw)
     if n == 'digits_m': return load_digits_m(split, **kw)
     if n == 'digits28': return load_digits28(split, **kw)
+    if n == 'mnist8k': return load_mnist8k(split, **kw)
     if n.startswith('npz:'): return load_npz_dataset(name[4:], split, **kw)
     if n.startswith('folder:'): return load_folder_dataset(name[7:], split, size=size, **kw)
     if n.startswith('images:'): return load_image_tree(name[7:], size=size, **kw)

@@ -64,6 +64,7 @@ def transfer_eval(bb:torch.nn.Module, rec:dict, datasets, data_root=None, seed:i
                   finetune_steps:int=300, device=None, **kw) -> dict:
     "`{'DATASET:knn_top1', 'DATASET:linear_top1', 'DATASET:finetune_top1'}` of `bb` on each target dataset (names, comma-separated or a list)."
     datasets = [d for d in datasets.split(',') if d] if isinstance(datasets, str) else list(datasets)
+    if 'steps' in kw: finetune_steps = kw.pop('steps')          # `steps=` as the semi protocol takes it (was a duplicated keyword)
     c, size = rec['backbone_args']['in_channels'], int(rec['image_size'][0])
     stats, out = (tuple(rec['mean']), tuple(rec['std'])), {}
     for name in datasets:

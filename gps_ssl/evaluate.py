@@ -17,9 +17,9 @@ from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentati
 
 # %% auto #0
 __all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'label_subset',
-           'finetune', 'evaluate_features', 'knn_label_scores', 'multilabel_scores', 'multilabel_probe',
-           'evaluate_multilabel', 'effective_rank', 'mean_std', 'paired_interval', 'holm', 'verdict',
-           'plot_training_curves', 'plot_embedding']
+           'finetune', 'pack_correct', 'unpack_correct', 'evaluate_features', 'knn_label_scores', 'multilabel_scores',
+           'multilabel_probe', 'evaluate_multilabel', 'effective_rank', 'mean_std', 'paired_interval', 'holm',
+           'holm_levels', 'interval_at', 'verdict', 'plot_training_curves', 'plot_embedding']
 
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
@@ -65,6 +65,7 @@ def capped_k(k:int, train_labels) -> int:
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float=0.07,
                  num_classes:int|None=None, chunk:int=1024,
                  cap:bool=True, # cap k at the smallest class's size (`capped_k`), with a warning when it bites
+                 per_image:bool=False, # return the 0/1 correctness of each labelled test image (a bool tensor) instead of the mean
                 ) -> float:
     "Top-1 accuracy (fraction) of the weighted cosine kNN classifier (solo-learn's defaults: k=20, T=0.07)."
     tr, te = F.normalize(torch.as_tensor(train_feats).float(), dim=1), F.normalize(torch.as_tensor(test_feats).float(), dim=1)
@@ -76,13 +77,14 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, t
     if kc < k: warnings.warn(f"kNN: k={k} capped at {kc}, the size of the smallest training class")
     k = kc
     k = min(k, len(tr))
-    correct = 0
+    correct = []
     for s in range(0, len(te), chunk):
         sim, idx = (te[s:s + chunk] @ tr.T).topk(k, dim=1)
         w = (sim / temperature).exp()
         votes = torch.zeros(len(sim), c).scatter_add_(1, ytr[idx], w)
-        correct += (votes.argmax(1) == yte[s:s + chunk]).sum().item()
-    return correct / len(te)
+        correct.append(votes.argmax(1) == yte[s:s + chunk])
+    correct = torch.cat(correct)
+    return correct if per_image else correct.sum().item() / len(te)
 
 # %% ../nbs/09_eval.ipynb #89a89dcc
 PROBE_CS = tuple(float(c) for c in 10.0 ** np.arange(-3, 2.01, 0.5))   # inverse L2 strengths the probe chooses from
@@ -133,7 +135,9 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels,
     W, conv = _fit_logreg(xtr, ytr, C, max_iter)
     if not conv: warnings.warn(f"linear probe: L-BFGS did not converge in {max_iter} iterations (C={C:g}); raise max_iter")
     acc = _score(W, xte, yte)
-    return dict(top1=acc, C=float(C), val_top1=val, converged=conv, features=int(xtr.shape[1])) if details else acc
+    if not details: return acc
+    correct = (torch.cat([xte, torch.ones(len(xte), 1, dtype=xte.dtype)], 1) @ W).argmax(1) == yte
+    return dict(top1=acc, C=float(C), val_top1=val, converged=conv, features=int(xtr.shape[1]), correct=correct)
 
 # %% ../nbs/09_eval.ipynb #8f89401b
 def _labelled_items(ds:ImageDataset) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +197,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
 
 # %% ../nbs/09_eval.ipynb #d9067713
 def label_subset(labels, fraction:float, seed:int=0) -> np.ndarray:
-    "Sorted indices of a class-balanced subset: `round(fraction * n_c)` images (at least one) of every class `c`, drawn by `seed`."
+    "Sorted indices of a stratified subset (each class keeps its share, so an imbalanced set stays imbalanced): `round(fraction * n_c)` images (at least one) of every class `c`, drawn by `seed`."
     y = np.asarray(labels)
     if y.ndim != 1: raise ValueError("label_subset needs one integer label per image, not multi-label targets")
     if not 0 < fraction <= 1: raise ValueError(f"fraction must be in (0, 1], got {fraction}; e.g. 0.01 for 1 % of the labels")
@@ -245,17 +249,27 @@ def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
     return _top1(lambda x: head(bb(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
 
 # %% ../nbs/09_eval.ipynb #dbfc8942
+def pack_correct(correct) -> str:
+    "A 0/1 vector over test images as a short hex string (8 images a byte): how records keep per-image correctness."
+    return np.packbits(np.asarray(correct, dtype=bool)).tobytes().hex()
+
+def unpack_correct(s:str, n:int) -> np.ndarray:
+    "The bool vector of `n` test images that `pack_correct` wrote."
+    return np.unpackbits(np.frombuffer(bytes.fromhex(s), dtype=np.uint8))[:n].astype(bool)
+
+# %% ../nbs/09_eval.ipynb #3c5a4795
 def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:int=20, knn_t:float=0.07,
                       probe_c:float|None=None, # the probe's C; None: chosen on a validation split of the training features
                       sweep=(1, 5, 20, 200), # also record the kNN accuracy at these k (uncapped), to show how much a verdict depends on k
                      ) -> dict:
-    "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used and the C chosen: the protocol of every table row (multi-label: `evaluate_multilabel`)."
+    "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used, the C chosen and each test image's correctness (`knn_correct`, `linear_correct`, packed: the paired intervals count the test set with them): the protocol of every table row (multi-label: `evaluate_multilabel`)."
     if np.asarray(train_labels).ndim == 2: return evaluate_multilabel(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t, probe_c)
     p = linear_probe(train_feats, train_labels, test_feats, test_labels, C=probe_c, details=True)
-    return dict(knn_top1=knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t),
-                linear_top1=p['top1'], knn_k=capped_k(knn_k, train_labels), probe_c=p['C'],
+    kc = knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t, per_image=True)
+    return dict(knn_top1=kc.sum().item() / len(kc), linear_top1=p['top1'], knn_k=capped_k(knn_k, train_labels), probe_c=p['C'],
                 eval_images=int((torch.as_tensor(np.asarray(test_labels)) >= 0).sum()),
-                knn_by_k={str(k): knn_accuracy(train_feats, train_labels, test_feats, test_labels, k, knn_t, cap=False) for k in sweep})
+                knn_by_k={str(k): knn_accuracy(train_feats, train_labels, test_feats, test_labels, k, knn_t, cap=False) for k in sweep},
+                knn_correct=pack_correct(kc), linear_correct=pack_correct(p['correct']))
 
 # %% ../nbs/09_eval.ipynb #3e6fbf47
 @torch.no_grad()
@@ -323,18 +337,49 @@ def mean_std(values) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else float('nan')
 
 # %% ../nbs/09_eval.ipynb #e5ab297b
-def paired_interval(a, b, confidence:float=0.95) -> dict:
-    "Paired difference `a - b` over the same seeds: mean, sample std, n and the Student-t interval (lo, hi)."
+def _test_variance(a, b, m:float, a_correct=None, b_correct=None, n_test:int|None=None) -> tuple[float, int, str|None]:
+    "`(variance of the mean difference from the finite test set, test images, how)`: from per-image correctness (`per-image`), else bounded from the accuracies (`bound`), else none."
+    if a_correct is not None and b_correct is not None:
+        A, B = np.asarray(a_correct, dtype=np.float64), np.asarray(b_correct, dtype=np.float64)
+        if A.shape != B.shape or A.ndim != 2 or len(A) != len(a):
+            raise ValueError(f"per-image correctness must be [seeds, test images] for both rows, got {A.shape} and {B.shape}")
+        delta = (A - B).mean(0)                                   # each test image's difference, averaged over the seeds
+        return float(delta.var(ddof=1)) / A.shape[1], A.shape[1], 'per-image'
+    if n_test:
+        disc = min(1.0, float(np.mean(1 - a) + np.mean(1 - b)))   # share of images the rows disagree on is at most their errors' sum
+        return max(disc - m * m, 0.0) / (n_test - 1), int(n_test), 'bound'
+    return 0.0, 0, None
+
+# %% ../nbs/09_eval.ipynb #1bf17630
+def _half_width(iv:dict, confidence:float) -> float:
+    "Half-width at `confidence`: the wider of the seeds-only t-interval (n - 1 df) and the seeds + test-set one (Welch-Satterthwaite df)."
+    from scipy.stats import t as student_t
+    q = lambda df: float(student_t.ppf(0.5 + confidence / 2, df))
+    h = q(iv['n'] - 1) * iv['se_seed'] if iv['se_seed'] > 1e-12 else 0.0
+    return max(h, q(iv['df']) * iv['se']) if iv['se_test'] > 0 else h
+
+def paired_interval(a, b, confidence:float=0.95,
+                    a_correct=None, b_correct=None, # per seed, each test image's 0/1 correctness ([seeds, images]): the test set counted
+                    n_test:int|None=None, # test images, when the per-image record is missing: the test-set term is bounded
+                    power:float=0.8, # for the minimal detectable effect
+                   ) -> dict:
+    "Paired difference `a - b` over the same seeds: mean, interval (lo, hi), p and the minimal detectable effect `mde`. Given the test set (`a_correct`/`b_correct`, or `n_test` for a bound), a difference must pass both the seeds-only paired t-test and the test of `se^2 = s_seed^2 / n + s_image^2 / N` (Welch-Satterthwaite df): p is the larger, the interval the wider. Without, the seeds alone."
     from scipy.stats import t as student_t
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"paired values must be two 1-D sequences of the same length (one per seed), got {a.shape} and {b.shape}")
     d = a - b; n = len(d); m = float(d.mean())
-    if n < 2: return dict(mean=m, std=float('nan'), n=n, lo=float('nan'), hi=float('nan'), p=float('nan'), degenerate=False)
-    s = float(d.std(ddof=1)); h = float(student_t.ppf(0.5 + confidence / 2, n - 1)) * s / np.sqrt(n)
-    if s > 1e-12: p = float(2 * student_t.sf(abs(m) / (s / np.sqrt(n)), n - 1))
-    else: s, h, p = 0.0, 0.0, float(abs(m) <= 1e-12)       # every seed gave the same difference
-    return dict(mean=m, std=s, n=n, lo=float(m - h), hi=float(m + h), p=p, degenerate=s == 0.0)
+    vt, N, how = _test_variance(a, b, m, a_correct, b_correct, n_test)
+    base = dict(mean=m, n=n, test_term=how, test_images=N, se_test=float(np.sqrt(vt)))
+    if n < 2: return dict(base, std=float('nan'), se_seed=float('nan'), se=float('nan'), df=float('nan'), lo=float('nan'), hi=float('nan'), p=float('nan'), mde=float('nan'), degenerate=False)
+    s = float(d.std(ddof=1)); s = s if s > 1e-12 else 0.0; vs = s * s / n; se = float(np.sqrt(vs + vt))
+    df = (vs + vt) ** 2 / (vs ** 2 / (n - 1) + vt ** 2 / max(N - 1, 1)) if se > 1e-12 else float(n - 1)
+    p_seed = float(2 * student_t.sf(abs(m) / np.sqrt(vs), n - 1)) if vs > 0 else float(abs(m) <= 1e-12)
+    p = max(p_seed, float(2 * student_t.sf(abs(m) / se, df))) if vt > 0 else p_seed   # both tests must reject
+    iv = dict(base, std=s, se_seed=float(np.sqrt(vs)), se=se, df=float(df), p=p, degenerate=se <= 1e-12)
+    h = _half_width(iv, confidence)
+    mde = h + _half_width(iv, 2 * power - 1)        # the smallest |difference| found with probability ~`power`
+    return dict(iv, lo=float(m - h), hi=float(m + h), mde=float(mde))
 
 # %% ../nbs/09_eval.ipynb #e03f2a64
 def holm(pvalues) -> list[float]:
@@ -343,6 +388,23 @@ def holm(pvalues) -> list[float]:
     order = ok[np.argsort(p[ok], kind='stable')]; m, run = len(order), 0.0
     for r, i in enumerate(order): run = max(run, min(1.0, (m - r) * p[i])); out[i] = run
     return out.tolist()
+
+# %% ../nbs/09_eval.ipynb #1268f419
+def holm_levels(pvalues, alpha:float=0.05) -> list[float]:
+    "The confidence level of an interval that agrees with Holm's decision for each p-value: `1 - alpha / (m - r)` for the r-th smallest p while Holm rejects, then the level of the step where it stopped for every p after it (NaN stays NaN). Such an interval excludes 0 exactly when Holm rejects."
+    p = np.asarray(pvalues, dtype=np.float64); out = np.full(len(p), np.nan); ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind='stable')]; m, stop = len(order), None
+    for r, i in enumerate(order):
+        if stop is None and not p[i] < alpha / (m - r): stop = r
+        out[i] = 1 - alpha / (m - (r if stop is None else stop))
+    return out.tolist()
+
+# %% ../nbs/09_eval.ipynb #8a3ade6f
+def interval_at(iv:dict, confidence:float) -> tuple[float, float]:
+    "The interval of a `paired_interval` result at another confidence level (e.g. a `holm_levels` one): the same two tests, the same mean."
+    if not (iv.get('se', float('nan')) == iv.get('se')) or not confidence == confidence: return float('nan'), float('nan')
+    h = _half_width(iv, confidence)
+    return float(iv['mean'] - h), float(iv['mean'] + h)
 
 # %% ../nbs/09_eval.ipynb #18cdc243
 def verdict(iv:dict, alpha:float=0.05) -> str:

@@ -15,7 +15,7 @@ try: import faiss
 except ImportError: faiss = None
 
 # %% auto #0
-__all__ = ['INDEXES', 'busy_cores', 'knn_search', 'Ball', 'tau_ball', 'adaptive_tau']
+__all__ = ['INDEXES', 'busy_cores', 'cgroup_cpu_quota', 'cpu_budget', 'knn_search', 'Ball', 'tau_ball', 'adaptive_tau']
 
 # %% ../nbs/04_neighbors.ipynb #9184b922
 def _as_matrix(emb, name='embeddings') -> torch.Tensor:
@@ -46,11 +46,19 @@ def _has_faiss_gpu() -> bool:
 _TORCH_FROM = 20_000   # CPU, backend='auto': the blocked torch search beats faiss-cpu from about this many rows, on an idle machine
 
 # %% ../nbs/04_neighbors.ipynb #9c9d0165
+def _affinity() -> set|None: return os.sched_getaffinity(0) if hasattr(os, 'sched_getaffinity') else None
+
 def busy_cores(window:float=0.1) -> float:
-    "Cores' worth of CPU time that *other* processes used over the last `window` seconds (Linux `/proc/stat`; 0 where unreadable)."
+    "Cores' worth of CPU time that *other* processes used over the last `window` seconds on the CPUs this process may run on (the per-CPU lines of Linux `/proc/stat` for its affinity set, so a `taskset` or container cpuset is not charged with the host's other cores; 0 where unreadable)."
+    cpus = _affinity()
     def snap():
-        with open('/proc/stat') as f: v = [int(t) for t in f.readline().split()[1:]]
-        return sum(v) - v[3] - v[4], sum(os.times()[:2]), time.perf_counter()   # all busy ticks (not idle, not iowait), ours, clock
+        busy = 0
+        with open('/proc/stat') as f:
+            for line in f:
+                name, *v = line.split()
+                if not name.startswith('cpu') or name == 'cpu' or (cpus is not None and int(name[3:]) not in cpus): continue
+                v = [int(t) for t in v]; busy += sum(v) - v[3] - v[4]          # busy ticks: not idle, not iowait
+        return busy, sum(os.times()[:2]), time.perf_counter()              # ... ours, clock
     try:
         (b0, o0, t0), _ = snap(), time.sleep(window)
         b1, o1, t1 = snap()
@@ -58,9 +66,32 @@ def busy_cores(window:float=0.1) -> float:
     return max(0.0, (b1 - b0) / os.sysconf('SC_CLK_TCK') - (o1 - o0)) / (t1 - t0)
 
 # %% ../nbs/04_neighbors.ipynb #a80ec460
+from pathlib import Path
+
+def cgroup_cpu_quota(root:str|Path='/sys/fs/cgroup') -> float|None:
+    "The CPU quota of this process's cgroup in cores (v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`), or None when there is none."
+    root = Path(root)
+    try:
+        q, p = (root / 'cpu.max').read_text().split()[:2]
+        return None if q == 'max' else int(q) / int(p)
+    except (OSError, ValueError): pass
+    for d in (root / 'cpu', root / 'cpu,cpuacct', root):
+        try: q, p = int((d / 'cpu.cfs_quota_us').read_text()), int((d / 'cpu.cfs_period_us').read_text())
+        except (OSError, ValueError): continue
+        return None if q <= 0 else q / p
+    return None
+
+def cpu_budget(cgroup:str|Path='/sys/fs/cgroup') -> float:
+    "Cores this process may use: its CPU affinity (`taskset`, a container's cpuset), capped by its cgroup's CPU quota; not the host's `os.cpu_count()`."
+    cpus = _affinity()
+    n = float(len(cpus) if cpus is not None else os.cpu_count() or 1)
+    q = cgroup_cpu_quota(cgroup)
+    return min(n, q) if q else n
+
+# %% ../nbs/04_neighbors.ipynb #40054ec1
 def _cpu_threads() -> int:
-    "Threads for the torch search on a CPU: torch's count, cut to the cores other processes leave free (at least 1)."
-    return max(1, min(torch.get_num_threads(), int((os.cpu_count() or 1) - busy_cores() + 0.5)))
+    "Threads for the torch search on a CPU: torch's count, cut to the cores of this process's budget that other processes leave free (at least 1)."
+    return max(1, min(torch.get_num_threads(), int(cpu_budget() - busy_cores() + 0.5)))
 
 # %% ../nbs/04_neighbors.ipynb #448fa082
 def _pick_backend(backend, n=None):

@@ -311,27 +311,35 @@ def _open_embeddings(path) -> dict:
     raise ValueError(f"prior file {p} must be .npy (the training rows) or .npz (one array per split), got {p.suffix or 'no suffix'}")
 
 # %% ../nbs/03_priors.ipynb #6beb8201
+def _split_name(ds) -> str: return f"{ds.name} split {getattr(ds, 'split', '?')!r} ({len(ds)} images)"
+
 def _pick_rows(f:dict, ds:ImageDataset, path) -> np.ndarray:
-    "The array of `f` that holds `ds`'s rows: by content key, else by row count (a `source_index` subset takes its rows)."
+    "The array of `f` that holds `ds`'s rows. Recorded content keys decide: `ds`'s own, or for a subset of a split (`split_off`, `--eval_split val`) its source split's key and then its `source_index` rows; a mismatch is refused. Only a key-less file is matched by position or row count, with a warning."
     arrays, keys = f['arrays'], f['keys']
+    src, skey = getattr(ds, 'source_index', None), getattr(ds, 'source_key', None)
     if keys:
+        by_key = {k: s for s, k in keys.items() if s in arrays}
         ck = ds.content_key()
-        for split, k in keys.items():
-            if k == ck and split in arrays: return arrays[split]
+        if ck in by_key: return arrays[by_key[ck]]
+        if src is not None and skey in by_key: return arrays[by_key[skey]][np.asarray(src)]
+        raise ValueError(f"prior file {path} holds no embeddings of {_split_name(ds)}: the content keys of its splits "
+                         f"({', '.join(sorted(by_key.values()))}) match other images; regenerate it with gps_ssl_embed {ds.name} PRIOR {Path(path).name}")
+    how = lambda s: warnings.warn(f"prior file {path} records no content keys: {_split_name(ds)} matched {s}; "
+                                  f"write it with gps_ssl_embed (an .npz with keys) to have it checked")
+    if src is not None and 'train' in arrays and len(arrays['train']) > int(src.max()):
+        how("by position in its training rows (source_index)"); return arrays['train'][np.asarray(src)]
     fits = [s for s, a in arrays.items() if getattr(a, 'ndim', 0) >= 1 and len(a) == len(ds)]
-    if len(fits) == 1: return arrays[fits[0]]
     if len(fits) > 1: raise ValueError(f"prior file {path}: arrays {fits} all have {len(ds)} rows; record each split's content key (gps_ssl_embed does) so {ds.name} can be matched")
-    src = getattr(ds, 'source_index', None)
-    if src is not None and 'train' in arrays and len(arrays['train']) > int(src.max()): return arrays['train'][np.asarray(src)]
+    if len(fits) == 1: how(f"by row count to its array {fits[0]!r}"); return arrays[fits[0]]
     shapes = ', '.join(f"{s}[{len(a)}]" for s, a in arrays.items())
-    raise ValueError(f"prior file {path} has no array with one row per image of {ds.name} ({len(ds)} images; file: {shapes}); "
+    raise ValueError(f"prior file {path} has no array with one row per image of {_split_name(ds)} (file: {shapes}); "
                      f"write it with gps_ssl_embed {ds.name} PRIOR {Path(path).name}")
 
 # %% ../nbs/03_priors.ipynb #341b4b73
 def load_embeddings(path, ds:ImageDataset, chunk:int=65536) -> torch.Tensor:
     "The rows of an embedding file (`file:PATH` prior) for `ds`: validated (count, dtype, finite), float32 `[N, D]`."
     a = _pick_rows(_open_embeddings(path), ds, path)
-    if a.dtype.name not in _FILE_DTYPES: raise TypeError(f"prior file {path} holds {a.dtype} values; embeddings must be float16 or float32 (save them with .astype(np.float32))")
+    if a.dtype.name not in _FILE_DTYPES: raise TypeError(f"prior file {path} holds {a.dtype} values; embeddings must be float16, float32 or float64 (save them with .astype(np.float32))")
     if a.ndim != 2: raise ValueError(f"prior file {path} holds an array of shape {a.shape}; it needs [images, dimensions]")
     out = torch.empty(a.shape, dtype=torch.float32)
     for s in range(0, len(a), chunk): out[s:s + chunk] = torch.from_numpy(np.array(a[s:s + chunk], dtype=np.float32))   # a memmap is read once, in chunks (copied: writable)

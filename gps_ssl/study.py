@@ -5,20 +5,23 @@
 # %% ../nbs/13_study.ipynb #e51c6e05
 from __future__ import annotations
 import itertools, json, re, time
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
 
-from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance
-from .train import TrainConfig, train, reference_metrics, REFERENCES, ALL_METHODS
-from .evaluate import mean_std, paired_interval, verdict, holm
+from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance, run_provenance
+from .train import TrainConfig, train, reference_metrics, run_inputs, REFERENCES, ALL_METHODS
+from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'REGRESSION', 'acc_keys', 'short_spec', 'group_of', 'row_name', 'summarize', 'default_comparisons',
-           'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance',
-           'plot_results', 'study', 'write_results', 'refresh_results', 'load_results', 'plot_forest', 'regression_run',
-           'regression_drift', 'record_regression', 'stale_records', 'render_results', 'render_readme']
+__all__ = ['METHOD_NAMES', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'acc_keys', 'short_spec', 'group_of', 'row_name', 'summarize',
+           'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown',
+           'study_tolerance', 'plot_results', 'reuse_mismatch', 'study', 'write_results', 'refresh_results',
+           'load_results', 'load_study_spec', 'check_spec_history', 'build_artefacts', 'run_study_spec',
+           'null_simulation', 'null_markdown', 'record_null_simulation', 'plot_forest', 'regression_run',
+           'regression_drift', 'record_regression', 'stale_records', 'hash_clashes', 'render_results', 'verdict_lines',
+           'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
@@ -125,11 +128,28 @@ def match_pairs(spec, pairs:list[tuple[str, str]]) -> list[tuple[str, str]]:
         out += [h for h in hit if h not in out]
     return out
 
-# %% ../nbs/13_study.ipynb #36737232
+# %% ../nbs/13_study.ipynb #06af94ff
+def _test_set(rs:list[dict], metric:str) -> dict:
+    "What `paired_interval` needs to count the test set for `metric` over runs `rs`: each run's per-image correctness, else the test size (a bound); nothing for AUCs."
+    key = metric.replace('_top1', '_correct')
+    if not metric.endswith('_top1') or not all(r.get('eval_images') for r in rs): return {}
+    if all(key in r for r in rs): return dict(correct=[unpack_correct(r[key], r['eval_images']) for r in rs])
+    return dict(n_test=min(r['eval_images'] for r in rs))
+
+# %% ../nbs/13_study.ipynb #4f44487a
+def _paired(ra:list[dict], rb:list[dict], m:str) -> dict:
+    "The paired interval of metric `m` between two rows' runs on the same seeds, counting the seeds and the test set."
+    ta, tb = _test_set(ra, m), _test_set(rb, m)
+    if 'correct' in ta and 'correct' in tb: kw = dict(a_correct=ta['correct'], b_correct=tb['correct'])
+    elif ta and tb: kw = dict(n_test=min(ta.get('n_test') or len(ta['correct'][0]), tb.get('n_test') or len(tb['correct'][0])))
+    else: kw = {}
+    return paired_interval([r[m] for r in ra], [r[m] for r in rb], **kw)
+
+# %% ../nbs/13_study.ipynb #d68876bf
 def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('knn_top1', 'linear_top1'),
                        primary=None, # the pairs that are the study's questions (default `default_primary`): Holm-corrected, listed first
                       ) -> list[dict]:
-    "Paired differences (group - baseline) over the seeds both hold, with 95 % t-intervals; primary ones first, with Holm-adjusted verdicts."
+    "Paired differences (group - baseline) over the seeds both hold, with 95 % intervals that count the seeds and the test set (`paired_interval`); primary ones first, with Holm-adjusted p, the Holm-consistent interval (`lo_holm`, `hi_holm`: it excludes 0 exactly when Holm rejects) and verdicts."
     by = {}
     for r in runs: by.setdefault(group_of(r), {})[r['seed']] = r
     prim = default_primary(pairs) if primary is None else match_pairs(primary, pairs) if isinstance(primary, str) else list(primary)
@@ -138,13 +158,15 @@ def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('k
     for a, b in pairs:
         seeds = sorted(set(by[a]) & set(by[b]))
         c = dict(group=a, baseline=b, seeds=seeds, primary=(a, b) in prim)
-        for m in metrics: c[m] = paired_interval([by[a][s][m] for s in seeds], [by[b][s][m] for s in seeds])
+        for m in metrics: c[m] = _paired([by[a][s] for s in seeds], [by[b][s] for s in seeds], m)
         out.append(c)
     ps = [c[m]['p'] for c in out if c['primary'] for m in metrics]
-    adj = iter(holm(ps))
+    adj, lv = iter(holm(ps)), iter(holm_levels(ps))
     for c in out:
         for m in metrics:
-            if c['primary']: c[m]['p_holm'] = next(adj)
+            if c['primary']:
+                c[m]['p_holm'], c[m]['level_holm'] = next(adj), next(lv)
+                c[m]['lo_holm'], c[m]['hi_holm'] = interval_at(c[m], c[m]['level_holm'])
             c[m]['verdict'] = verdict(c[m])
     return out
 
@@ -164,24 +186,42 @@ def _label(rows_by_group, g):
     return f"{name} ({r['aug']}{extra})"
 
 # %% ../nbs/13_study.ipynb #2710676c
-def _diff(c):
+def _diff(c, holm:bool=False):
+    "`+1.23 [+0.40, +2.06]`: the mean difference (points) with its 95 % interval, or with its Holm-consistent one (`holm`)."
+    lo, hi = (c.get('lo_holm', c['lo']), c.get('hi_holm', c['hi'])) if holm else (c['lo'], c['hi'])
     if c['n'] < 2: return f"{100 * c['mean']:+.2f} [n=1]"
-    return f"{100 * c['mean']:+.2f} [{100 * c['lo']:+.2f}, {100 * c['hi']:+.2f}]" + ('†' if c.get('degenerate') else '')
+    return f"{100 * c['mean']:+.2f} [{100 * lo:+.2f}, {100 * hi:+.2f}]" + ('†' if c.get('degenerate') else '')
+
+def _mde(c) -> str: return '-' if not c.get('mde') == c.get('mde') or c.get('mde') is None else f"{100 * c['mde']:.2f}"
 
 # %% ../nbs/13_study.ipynb #7c732c71
 def _comparison_lines(comps, by, primary:bool) -> list[str]:
     k1, k2 = acc_keys(comps)
     n1, n2 = ('kNN', 'linear') if k1 == 'knn_top1' else ('kNN AUC', 'linear AUC')
     if primary:
-        head = [f'| comparison | seeds | Δ {n1} [95 % CI] | p (Holm) | {n1} | Δ {n2} [95 % CI] | p (Holm) | {n2} |', '|---|---|---|---|---|---|---|---|']
-        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c[k1])} | "
-                         f"{c[k1]['p_holm']:.3f} | **{c[k1]['verdict']}** | {_diff(c[k2])} | "
+        head = [f'| comparison | seeds | Δ {n1} [Holm-consistent CI] | MDE | p (Holm) | {n1} | Δ {n2} [Holm-consistent CI] | MDE | p (Holm) | {n2} |',
+                '|---|---|---|---|---|---|---|---|---|---|']
+        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c[k1], True)} | {_mde(c[k1])} | "
+                         f"{c[k1]['p_holm']:.3f} | **{c[k1]['verdict']}** | {_diff(c[k2], True)} | {_mde(c[k2])} | "
                          f"{c[k2]['p_holm']:.3f} | **{c[k2]['verdict']}** |")
     else:
-        head = [f'| comparison | seeds | Δ {n1} [95 % CI] | {n1} | Δ {n2} [95 % CI] | {n2} |', '|---|---|---|---|---|---|']
-        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c[k1])} | "
-                         f"{c[k1]['verdict']} | {_diff(c[k2])} | {c[k2]['verdict']} |")
+        head = [f'| comparison | seeds | Δ {n1} [95 % CI] | MDE | {n1} | Δ {n2} [95 % CI] | MDE | {n2} |', '|---|---|---|---|---|---|---|---|']
+        row = lambda c: (f"| {_label(by, c['group'])} − {_label(by, c['baseline'])} | {len(c['seeds'])} | {_diff(c[k1])} | {_mde(c[k1])} | "
+                         f"{c[k1]['verdict']} | {_diff(c[k2])} | {_mde(c[k2])} | {c[k2]['verdict']} |")
     return head + [row(c) for c in comps]
+
+# %% ../nbs/13_study.ipynb #a167a607
+def _interval_note(comps) -> str:
+    "What the intervals count: the seeds and the test set (per-image records, or a bound where a record predates them)."
+    k1, _ = acc_keys(comps)
+    how = {c[m].get('test_term') for c in comps for m in acc_keys(comps)}
+    n = max((c[k1].get('test_images') or 0 for c in comps), default=0)
+    if how == {'per-image'}: t = f"both the seeds and the {n} test images (each image's correctness is recorded)"
+    elif 'bound' in how: t = (f"the seeds and the {n} test images; this record predates per-image correctness, so the test-set term is a "
+                            "conservative bound (the rows disagree on at most the sum of their error rates)")
+    else: t = "the seeds only (no test-set term for mean AUCs)"
+    return (f"Intervals count {t}: se² = s²(seeds)/n + s²(images)/N, Student-t with the seeds' n − 1 df. "
+            "MDE: the smallest true difference (points) the comparison detects with 80 % power.")
 
 # %% ../nbs/13_study.ipynb #c0a1e7c4
 def results_markdown(results:dict, primary_only:bool=False) -> str:
@@ -204,10 +244,10 @@ def results_markdown(results:dict, primary_only:bool=False) -> str:
         ev = (results.get('protocol') or {})
         lines += ['', f"kNN: weighted cosine, k={ev.get('knn_k', '?')}, T={ev.get('knn_t', '?')}; linear: converged logistic regression, "
                   "L2 chosen on a validation fifth of the training features. `steps`: optimiser steps of a trained row (a control "
-                  "runs as many as its method, with the same views and heads). Differences are paired over the same seeds (points)."]
+                  "runs as many as its method, with the same views and heads). Differences are paired over the same seeds (points). " + _interval_note(comps)]
         if prim:
-            lines += ['', f"**Primary comparisons** (the study's questions): gain / loss where the Holm-adjusted paired t-test "
-                      f"over these {2 * len(prim)} tests gives p < 0.05.", ''] + _comparison_lines(prim, by, True)
+            lines += ['', f"**Primary comparisons** (the study's questions): gain / loss where the Holm-adjusted p over these {2 * len(prim)} tests "
+                      "is < 0.05; each interval is at the level Holm used for it, so it excludes 0 exactly for a gain or a loss.", ''] + _comparison_lines(prim, by, True)
         if sec:
             lines += ['', 'Secondary comparisons (unadjusted 95 % t-intervals; a gain or a loss where the interval excludes 0):', ''] \
                      + _comparison_lines(sec, by, False)
@@ -223,7 +263,7 @@ def _primary_markdown(results:dict) -> str:
     if not prim: raise ValueError("this study names no primary comparisons; render the full table instead")
     ev = results.get('protocol') or {}
     lines = [f"Primary comparisons, paired over seeds (points; kNN k={ev.get('knn_k', '?')}, T={ev.get('knn_t', '?')}; converged linear probe; "
-             f"gain / loss where the Holm-adjusted p over these {2 * len(prim)} tests < 0.05):", ''] + _comparison_lines(prim, by, True)
+             f"gain / loss where the Holm-adjusted p over these {2 * len(prim)} tests < 0.05; Holm-consistent intervals). " + _interval_note(prim), ''] + _comparison_lines(prim, by, True)
     return '\n'.join(lines + _provenance_lines(results)) + '\n'
 
 # %% ../nbs/13_study.ipynb #e41a5c22
@@ -236,45 +276,69 @@ def study_tolerance(results:dict) -> float|None:
 # %% ../nbs/13_study.ipynb #639f87c5
 def _provenance_lines(results:dict) -> list[str]:
     pv, lines = results.get('provenance'), []
+    if (spec := results.get('spec')):
+        lines += ['', f"Declared in `{spec['file']}` (sha256 {spec['sha256'][:12]}) before it ran: {spec.get('question', '').strip()} "
+                  f"Recipe choices made on the {spec['choices_made_on']} split" + (f" ({', '.join(spec['screens'])})" if spec.get('screens') else '') + '.']
+        hist = spec.get('history') or []
+        lines += ([f"Spec history (changes after its first record): " + '; '.join(
+                   f"{h['date']}: {h['change']}" + (' **(after a look at test results)**' if h['after_test_look'] else '') for h in hist) + '.']
+                  if hist else ['Spec history: unchanged since it was declared.'])
     if (ini := (results.get('config') or {}).get('init')): lines += ['', f"Every trained row starts from the weights of `{short_spec(ini)}` (`--init`)."]
     if pv:
         lines += ['', f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores"
                   f"{', ' + str(pv['torch_threads']) + ' torch thread' + 's' * (pv['torch_threads'] > 1) if pv.get('torch_threads') else ''} ({pv['cpu']}"
                   f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
+    if (runs := results.get('runs')):
+        pvs = [r.get('provenance') for r in runs]
+        if all(pvs):
+            commits = sorted({str(p['commit'])[:8] for p in pvs}); codes = sorted({p['code'] for p in pvs})
+            threads = sorted({p['torch_threads'] for p in pvs}); files = sorted({f for p in pvs for f in p['inputs']})
+            lines += ['', f"Each of the {len(runs)} runs carries its provenance: commit {', '.join(commits)}, code fingerprint {', '.join(codes)}, "
+                      f"{'/'.join(map(str, threads))} torch thread{'s' * (threads != [1])}" + (f"; inputs: {', '.join(f'`{f}`' for f in files)} (sha256 per run in results.json)" if files else '') + '.']
+        else: lines += ['', f"{sum(not p for p in pvs)} of the {len(runs)} runs predate per-run provenance (commit, code fingerprint, threads and input hashes per run): re-record this study to have them."]
     if (t := study_tolerance(results)) is not None:
         lines += ['', f"Tolerance of a re-run: ±{100 * t:.1f} points per trained row (twice the largest sample std over seeds of a trained row here); "
                   "the fast regression test (`13_study`) holds a shortened version of the main study to its own recorded tolerance."]
     return lines
 
 # %% ../nbs/13_study.ipynb #9672c991
+def _holm_iv(d:dict) -> tuple[float, float]: return d.get('lo_holm', d['lo']), d.get('hi_holm', d['hi'])
+
 def plot_results(results:dict, path=None):
-    "Left: kNN and linear accuracy per row (mean ± sample std; reference rows hatched). Right: the primary paired differences with their 95 % intervals."
+    "Left: kNN and linear accuracy per row, a dot per seed and the mean ± sample std, on an axis from 0 (reference rows in grey type). Right: the primary paired differences with the interval the verdict uses (Holm-consistent; filled: gain or loss, open: level)."
     import matplotlib.pyplot as plt
     rows = results['summary']; by = {r['group']: r for r in rows}; keys = acc_keys(rows)
     prim = [c for c in results.get('comparisons', []) if c.get('primary')]
+    runs = results.get('runs', [])
     fig, axs = plt.subplots(1, 2 if prim else 1, figsize=(10, 0.9 + 0.42 * max(len(rows), 2 * len(prim))), squeeze=False,
                             gridspec_kw=dict(width_ratios=[1, 1] if prim else [1]))
     ax = axs[0, 0]; y = np.arange(len(rows))[::-1]
     for j, key in enumerate(keys):
-        bars = ax.barh(y + (0.5 - j) * 0.38, [100 * r[key] for r in rows], 0.38, color=f'C{j}', label=_ACC_NAMES[key],
-                       xerr=[0 if r[key + '_std'] != r[key + '_std'] else 100 * r[key + '_std'] for r in rows], capsize=2)
-        for b, r in zip(bars, rows):
-            if r['reference']: b.set_hatch('//'); b.set_alpha(0.6)
-    lo = min(100 * min(r[keys[0]], r[keys[1]]) for r in rows)
-    ax.set_yticks(y, [_label(by, r['group']) for r in rows], fontsize=7); ax.set_xlim(max(0, lo - 10), 100)
-    ax.set_xlabel('top-1 accuracy (%)' if keys[0] == 'knn_top1' else 'mean AUC over labels (%)'); ax.legend(fontsize=7, loc='lower right')
-    ax.set_title(f"{results['config']['dataset']}: mean ± std over seeds (hatched: references)", fontsize=8)
+        yy = y + (0.15 - 0.3 * j)
+        for yi, r in zip(yy, rows):
+            pts = [100 * x[key] for x in runs if group_of(x) == r['group'] and key in x]
+            ax.plot(pts, [yi] * len(pts), '.', color=f'C{j}', alpha=0.35, ms=4)
+        ax.errorbar([100 * r[key] for r in rows], yy, xerr=[0 if r[key + '_std'] != r[key + '_std'] else 100 * r[key + '_std'] for r in rows],
+                    fmt='o', color=f'C{j}', capsize=2, ms=4, label=_ACC_NAMES[key])
+    ax.set_yticks(y, [_label(by, r['group']) for r in rows], fontsize=7)
+    for t, r in zip(ax.get_yticklabels(), rows):
+        if r['reference']: t.set_color('grey')
+    ax.set_xlim(0, 100); ax.grid(axis='x', alpha=0.3)
+    ax.set_xlabel('top-1 accuracy (%)' if keys[0] == 'knn_top1' else 'mean AUC over labels (%)'); ax.legend(fontsize=7, loc='lower left')
+    ax.set_title(f"{results['config']['dataset']}: a dot per seed, mean ± std (grey: reference rows)", fontsize=8)
     if prim:
         ax = axs[0, 1]; yy = np.arange(len(prim))[::-1]
         for j, key in enumerate(keys):
-            m = np.array([100 * c[key]['mean'] for c in prim]); lo_ = np.array([100 * c[key]['lo'] for c in prim]); hi = np.array([100 * c[key]['hi'] for c in prim])
-            ax.errorbar(m, yy + (0.15 - 0.3 * j), xerr=[m - lo_, hi - m], fmt='o', color=f'C{j}', capsize=3, label=_ACC_NAMES[key])
+            for yi, c in zip(yy + (0.15 - 0.3 * j), prim):
+                d = c[key]; lo, hi = _holm_iv(d); m = 100 * d['mean']; decided = d.get('verdict') in ('gain', 'loss')
+                ax.errorbar([m], [yi], xerr=[[m - 100 * lo], [100 * hi - m]], fmt='o', color=f'C{j}', capsize=3,
+                            mfc=None if decided else 'white', label=_ACC_NAMES[key] if yi == yy[0] + (0.15 - 0.3 * j) else None)
         ax.axvline(0, color='k', lw=0.8)
         ax.set_yticks(yy, [f"{_label(by, c['group'])}\n− {_label(by, c['baseline'])}" for c in prim], fontsize=7)
-        ax.yaxis.tick_right(); ax.set_xlabel('paired difference (points), 95 % interval'); ax.legend(fontsize=7, loc='best')
-        ax.set_ylim(-0.6, len(prim) - 0.4)
-        ax.set_title('primary comparisons', fontsize=8)
+        ax.yaxis.tick_right(); ax.set_xlabel('paired difference (points): the interval the verdict uses (Holm-consistent; seeds + test set)', fontsize=7)
+        ax.legend(fontsize=7, loc='best'); ax.set_ylim(-0.6, len(prim) - 0.4)
+        ax.set_title('primary comparisons (filled: gain / loss; open: level)', fontsize=8)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
@@ -286,16 +350,22 @@ def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     return {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v}
 
 # %% ../nbs/13_study.ipynb #dca73fba
-def _reuse_or(d:Path, cfg:TrainConfig, overwrite:bool, fn) -> dict:
-    "A finished run's metrics if it had these settings, else `fn()`; refuses to mix in a run made with other settings."
-    if (d / 'metrics.json').exists() and not overwrite:
-        diff = _cfg_diff(d, cfg)
-        if diff:
-            raise ValueError(f"{d} holds a finished run with other settings ({', '.join(f'{k}: {a!r} there, {b!r} now' for k, (a, b) in diff.items())}); "
-                             "use another --out, or --overwrite to re-train it")
-        return json.loads((d / 'metrics.json').read_text())
-    m = fn(); d.mkdir(parents=True, exist_ok=True); atomic_write_json(asdict(cfg), d / 'config.json'); atomic_write_json(m, d / 'metrics.json')
-    return m
+def _same_settings(d:Path, cfg:TrainConfig):
+    "Refuse to mix in a finished run made with other settings."
+    diff = _cfg_diff(d, cfg)
+    if diff:
+        raise ValueError(f"{d} holds a finished run with other settings ({', '.join(f'{k}: {a!r} there, {b!r} now' for k, (a, b) in diff.items())}); "
+                         "use another --out, or --overwrite to re-train it")
+
+# %% ../nbs/13_study.ipynb #a8db0186
+def reuse_mismatch(old:dict|None, now:dict) -> str|None:
+    "Why a finished run may not be reused under provenance `now` (None: it may): no recorded provenance, other code, other input files."
+    if not old: return 'it records no provenance (made before per-run provenance)'
+    if old.get('code') != now['code']: return f"the code changed (fingerprint {old.get('code')} then, {now['code']} now)"
+    if old.get('inputs') != now['inputs']:
+        diff = sorted(set(old.get('inputs', {}).items()) ^ set(now['inputs'].items()))
+        return f"an input file changed ({', '.join(sorted({p for p, _ in diff}))})"
+    return None
 
 # %% ../nbs/13_study.ipynb #6cc1bcba
 def _tag(spec): return ''.join(c if c.isalnum() else '-' for c in short_spec(spec))[:40]
@@ -331,16 +401,23 @@ def _reference_grid(base:TrainConfig, grid:list, refs, seeds, sup_aug:str, out:P
 
 # %% ../nbs/13_study.ipynb #95e9464e
 def _run_one(i:int, n:int, rec:dict, cfg:TrainConfig, d:Path, overwrite:bool, progress:bool) -> dict:
-    "Run `i` of `n`: a reference row or a training run (reused when `d` holds the same configuration), as one record."
+    "Run `i` of `n`: a reference row or a training run, as one record with its own provenance. A finished run in `d` is reused only when its settings, code fingerprint and input hashes all match (other settings: refused; other code or inputs: re-run)."
     what = f"reference {rec['reference']}" if rec.get('reference') else f"{rec['method']} {rec['positives']} {rec['aug']}"
     print(f"[{i + 1}/{n}] {what} seed {rec['seed']} -> {d}", flush=True)
+    prov = run_provenance(run_inputs(cfg))
+    if (d / 'metrics.json').exists() and not overwrite:
+        _same_settings(d, cfg)
+        old = json.loads((d / 'provenance.json').read_text()) if (d / 'provenance.json').exists() else None
+        if (why := reuse_mismatch(old, prov)) is None: return dict(rec, **json.loads((d / 'metrics.json').read_text()), provenance=old)
+        print(f"    re-running: {why}", flush=True)
     if rec.get('reference'):
-        fn = lambda: reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
-        m = _reuse_or(d, cfg, overwrite, fn)
-    elif (d / 'metrics.json').exists() and not overwrite: m = _reuse_or(d, cfg, False, None)
+        if d.exists(): import shutil; shutil.rmtree(d)
+        m = reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
+        d.mkdir(parents=True, exist_ok=True); atomic_write_json(asdict(cfg), d / 'config.json'); atomic_write_json(m, d / 'metrics.json')
     else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
                     epoch_lines=progress and not progress_bars(progress))   # a log: one line per epoch, no bars
-    return dict(rec, **m)
+    atomic_write_json(prov, d / 'provenance.json')
+    return dict(rec, **m, provenance=prov)
 
 # %% ../nbs/13_study.ipynb #0254174a
 def study(base:TrainConfig|None=None, # every setting the grid does not vary
@@ -401,9 +478,130 @@ def load_results(folder) -> dict:
     if not p.exists(): raise FileNotFoundError(f"{p} not found; record a study with gps_ssl_compare --record FOLDER")
     return json.loads(p.read_text())
 
+# %% ../nbs/13_study.ipynb #b3892a34
+SPEC_KEYS = {'study': 'its name (the record folder)', 'question': 'what it asks, in a sentence', 'dataset': 'the dataset of every run',
+             'settings': 'TrainConfig fields for every run', 'grid': 'methods, positives, augs, seeds, priors', 'references': 'reference rows',
+             'primary': 'ROW~BASELINE patterns', 'choices_made_on': 'the split any recipe choice was made on (val)', 'screens': 'recorded screens behind the choices',
+             'artefacts': 'files it needs: path, command, seed', 'history': 'changes after the first record', 'supervised_aug': 'the supervised row\'s aug'}
+
+def load_study_spec(path) -> dict:
+    "A study specification (YAML), checked: known keys, a grid, primary comparisons, a validation split for choices, a history whose entries say whether they followed a look at the test split."
+    import yaml
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f"--study: {p} does not exist; write a study specification (see studies/*.yaml)")
+    spec = yaml.safe_load(p.read_text())
+    if not isinstance(spec, dict): raise ValueError(f"--study: {p} must hold a mapping (study, dataset, grid, primary, ...)")
+    bad = [k for k in spec if k not in SPEC_KEYS]
+    if bad: raise ValueError(f"--study: {p}: unknown keys {bad}; a spec holds {', '.join(SPEC_KEYS)}")
+    for k in ('study', 'dataset', 'grid', 'primary', 'choices_made_on'):
+        if not spec.get(k): raise ValueError(f"--study: {p} needs {k!r} ({SPEC_KEYS[k]})")
+    if spec['choices_made_on'] == 'test': raise ValueError(f"--study: {p}: choices must be made on a validation split, never on test")
+    for h in spec.get('history') or []:
+        if not isinstance(h, dict) or not {'date', 'change', 'after_test_look'} <= set(h):
+            raise ValueError(f"--study: {p}: each history entry needs date, change and after_test_look (true / false), got {h!r}")
+    return spec
+
+# %% ../nbs/13_study.ipynb #b7ad9956
+def _spec_body(spec:dict) -> dict: return {k: v for k, v in spec.items() if k != 'history'}
+
+def check_spec_history(spec:dict, record) -> None:
+    "Refuse a spec whose content changed since its study was recorded into `record` unless its history grew by an entry saying so."
+    p = Path(record) / 'results.json' if record else None
+    if not p or not p.exists(): return
+    old = (json.loads(p.read_text()).get('spec') or {})
+    if old and _spec_body(old) != _spec_body(spec) and len(spec.get('history') or []) <= len(old.get('history') or []):
+        changed = sorted(k for k in set(_spec_body(old)) | set(_spec_body(spec)) if old.get(k) != spec.get(k))
+        raise ValueError(f"the spec of {spec['study']} changed since {p} was recorded ({', '.join(changed)}) with no new history entry; "
+                         "add one (date, change, after_test_look: true if test results were seen first) before re-recording")
+
+# %% ../nbs/13_study.ipynb #42aa17a8
+def build_artefacts(spec:dict, progress:bool=False) -> list[str]:
+    "Make every artefact of the spec that is missing by its declared command (run from the current folder); returns the paths built."
+    import shlex, subprocess
+    built = []
+    for a in spec.get('artefacts') or []:
+        if Path(a['path']).exists(): continue
+        print(f"building {a['path']}: {a['command']}", flush=True)
+        r = subprocess.run(shlex.split(a['command']), capture_output=not progress, text=True)
+        if r.returncode != 0 or not Path(a['path']).exists():
+            raise RuntimeError(f"artefact {a['path']}: `{a['command']}` failed (exit {r.returncode}){': ' + (r.stderr or '').strip()[-300:] if r.stderr else ''}")
+        built.append(a['path'])
+    return built
+
+# %% ../nbs/13_study.ipynb #727f2eef
+def run_study_spec(path, record=None, out=None, overwrite:bool=False, progress:bool=False, command:str|None=None) -> dict:
+    "Run the study a specification declares (artefacts first), and record it with its spec and history."
+    import hashlib
+    spec = load_study_spec(path); check_spec_history(spec, record)
+    build_artefacts(spec, progress)
+    names = {f.name for f in fields(TrainConfig)}
+    settings = dict(spec.get('settings') or {}, dataset=spec['dataset'])
+    if (bad := [k for k in settings if k not in names]): raise ValueError(f"--study: {path}: unknown settings {bad}; see gps_ssl_train --help")
+    g = spec['grid']; sp = lambda v: ','.join(map(str, v)) if isinstance(v, list) else v
+    res = study(TrainConfig(**settings), sp(g.get('methods', 'simclr')), sp(g.get('positives', 'aug')), sp(g.get('augs', 'weak')),
+                sp(g.get('seeds', '0,1,2')), sp(g.get('priors')), sp(spec.get('references', 'random,prior')), spec.get('supervised_aug'),
+                out or f"runs/{spec['study']}", None, command=command, overwrite=overwrite, progress=progress, primary=spec['primary'])
+    res['spec'] = dict(spec, file=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest())
+    for folder in [Path(out or f"runs/{spec['study']}")] + ([Path(record)] if record else []): write_results(res, folder)
+    return res
+
+# %% ../nbs/13_study.ipynb #57d66abd
+def _null_pool(dataset:str, pool_seeds:int, width:int, k:int, t:float) -> tuple[np.ndarray, int]:
+    "Each pool network's per-image kNN correctness on the whole test split, `[pool_seeds, test images]`."
+    from gps_ssl.data import get_dataset, dataset_stats
+    from gps_ssl.models import build_backbone
+    from gps_ssl.evaluate import extract_features, knn_accuracy
+    from gps_ssl.core import seed_everything
+    tr, te = get_dataset(dataset), get_dataset(dataset, split='test'); stats = dataset_stats(tr)
+    out = []
+    for s in range(pool_seeds):
+        seed_everything(1000 + s); bb = build_backbone('cnn', tr.channels, tr.image_size[0], width=width)
+        (ftr, ytr), (fte, yte) = extract_features(bb, tr, stats=stats), extract_features(bb, te, stats=stats)
+        out.append(knn_accuracy(ftr, ytr, fte, yte, k, t, per_image=True).numpy())
+    return np.stack(out), len(te)
+
+# %% ../nbs/13_study.ipynb #c2a85a0d
+def null_simulation(dataset:str='mnist8k', pool_seeds:int=40, replicates:int=2000, n_seeds:int=3, n_test:int=450,
+                    width:int=8, k:int=20, t:float=0.07, seed:int=0) -> dict:
+    "How often two identical arms (3 seeds each from a pool of untrained networks, a fresh test subset per replicate) come out level: seeds only, seeds + test set (per-image), and with the bounded test-set term."
+    C, N = _null_pool(dataset, pool_seeds, width, k, t)
+    rng = np.random.default_rng(seed); level = dict(seeds_only=0, per_image=0, bound=0); diffs = []
+    for _ in range(replicates):
+        s = rng.choice(pool_seeds, 2 * n_seeds, replace=False); i = rng.choice(N, n_test, replace=False)
+        A, B = C[s[:n_seeds]][:, i], C[s[n_seeds:]][:, i]; a, b = A.mean(1), B.mean(1)
+        ivs = dict(seeds_only=paired_interval(a, b), per_image=paired_interval(a, b, a_correct=A, b_correct=B), bound=paired_interval(a, b, n_test=n_test))
+        for kk, iv in ivs.items(): level[kk] += verdict(iv) == 'level'
+        diffs.append(float(a.mean() - b.mean()))
+    rate = {kk: v / replicates for kk, v in level.items()}
+    return dict(dataset=dataset, pool_seeds=pool_seeds, replicates=replicates, n_seeds=n_seeds, n_test=n_test, width=width, knn_k=k, knn_t=t,
+                level_rate=rate, level_rate_se={kk: float(np.sqrt(r * (1 - r) / replicates)) for kk, r in rate.items()},
+                pool_accuracy=[float(x) for x in C.mean(1)], diff_sd=float(np.std(diffs, ddof=1)))
+
+# %% ../nbs/13_study.ipynb #88de4651
+def null_markdown(res:dict) -> str:
+    "The recorded null simulation as a table."
+    names = dict(seeds_only='seeds only (paired t, n − 1 df)', per_image='seeds + test set (per-image record)', bound='seeds + test set (bounded term)')
+    acc = np.array(res['pool_accuracy'])
+    lines = [f"Two arms of identical configuration (untrained SmallCNN, width {res['width']}, on `{res['dataset']}`; {res['n_seeds']} seeds per arm from a "
+             f"pool of {res['pool_seeds']}, kNN accuracy {100 * acc.mean():.1f} ± {100 * acc.std(ddof=1):.1f} % over the pool; a fresh test set of "
+             f"{res['n_test']} images per replicate), compared {res['replicates']} times: the share called level (a valid 95 % procedure: at least 0.95).", '',
+             '| interval | level | ± (binomial s.e.) |', '|---|---|---|']
+    lines += [f"| {names[kk]} | {res['level_rate'][kk]:.3f} | {res['level_rate_se'][kk]:.3f} |" for kk in names]
+    pv = res.get('provenance') or {}
+    if pv: lines += ['', f"Recorded by `{pv['command']}` at commit {str(pv['commit'])[:8]}, {pv['date']}."]
+    return '\n'.join(lines) + '\n'
+
+# %% ../nbs/13_study.ipynb #64674837
+def record_null_simulation(folder='nbs/results/null_sim', **kw) -> dict:
+    "Run `null_simulation` and record it (results.json, results.md)."
+    cmd = "python -c 'from gps_ssl.study import record_null_simulation; record_null_simulation()'"
+    res = dict(null_simulation(**kw), provenance=provenance(cmd)); folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(res, folder / 'results.json'); atomic_write_bytes(null_markdown(res).encode(), folder / 'results.md')
+    return res
+
 # %% ../nbs/13_study.ipynb #50584273
 def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
-    "The primary paired differences (points, 95 % interval) of recorded studies `{title: results}`, one row each, one panel per metric."
+    "The primary paired differences (points, with the Holm-consistent interval each verdict uses) of recorded studies `{title: results}`, one row each, one panel per metric."
     import matplotlib.pyplot as plt
     rows = [(t, r, c) for t, r in studies.items() for c in r.get('comparisons', []) if c.get('primary')]
     if not rows: raise ValueError("no primary comparisons in these results; record the studies with gps_ssl_compare --primary")
@@ -411,8 +609,8 @@ def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
     y = np.arange(len(rows))[::-1]
     for ax, key in zip(axs[0], metrics):
         for yi, (t, r, c) in zip(y, rows):
-            d = c[key]; v = d.get('verdict', '')
-            ax.errorbar(100 * d['mean'], yi, xerr=[[100 * (d['mean'] - d['lo'])], [100 * (d['hi'] - d['mean'])]], fmt='o', capsize=3,
+            d = c[key]; v = d.get('verdict', ''); lo, hi = _holm_iv(d)
+            ax.errorbar(100 * d['mean'], yi, xerr=[[100 * (d['mean'] - lo)], [100 * (hi - d['mean'])]], fmt='o', capsize=3,
                         color='C2' if v == 'gain' else 'C3' if v == 'loss' else 'grey', mfc='white' if v not in ('gain', 'loss') else None)
         ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(f"Δ {key.replace('_top1', '')} top-1 (points)", fontsize=8)
         ax.grid(axis='x', alpha=0.3)
@@ -421,7 +619,8 @@ def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
     by = lambda r: {s['group']: s for s in r['summary']}
     axs[0, 0].set_yticks(y, [f"{t}: {_label(by(r), c['group'])}\n− {_label(by(r), c['baseline'])}" for t, r, c in rows], fontsize=7)
     axs[0, 0].set_ylim(-0.6, len(rows) - 0.4)
-    fig.suptitle('primary comparisons, mean over seeds with 95 % paired intervals (green: gain, red: loss, Holm-adjusted)', fontsize=8)
+    fig.suptitle('primary comparisons: mean paired difference with the interval its verdict uses (Holm-consistent within each study;\n'
+                 'seeds and test set counted; green: gain, red: loss, open grey: level)', fontsize=8)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
@@ -449,24 +648,51 @@ def record_regression(folder='nbs/results/regression', tolerance:float=0.02) -> 
     return rec
 
 # %% ../nbs/13_study.ipynb #166daa1b
-def stale_records(results='nbs/results', code=('gps_ssl',), repo='.') -> list[dict]:
-    "Every `results*.json` / `expected.json` under `results` whose provenance commit predates the last commit that changed `code`."
+DIGEST = 'nbs/results/digest/digest.json'
+
+def _git(repo, *a):
     import subprocess
-    git = lambda *a: subprocess.run(['git', '-C', str(repo), *a], capture_output=True, text=True)
-    last = git('log', '-1', '--format=%H', '--', *code).stdout.strip()
-    if not last: return []
+    return subprocess.run(['git', '-C', str(repo), *a], capture_output=True, text=True)
+
+def _records(results, repo) -> list[tuple[Path, dict]]:
     out = []
     for p in sorted(Path(repo, results).rglob('*.json')):
-        try: pv = (json.loads(p.read_text()) or {}).get('provenance') or {}
-        except (ValueError, AttributeError): continue
-        if pv.get('commit') and git('merge-base', '--is-ancestor', last, pv['commit']).returncode != 0:
-            out.append(dict(record=str(p.relative_to(repo)), recorded_at=str(pv['commit'])[:8], date=pv.get('date'), code_changed_at=last[:8]))
+        try: r = json.loads(p.read_text())
+        except ValueError: continue
+        if isinstance(r, dict) and r.get('provenance'): out.append((p, r))
     return out
+
+# %% ../nbs/13_study.ipynb #043d8130
+def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str|None=DIGEST) -> list[dict]:
+    "Every recorded result under `results` whose commit, or a run's, predates the last commit that changed the committed `digest` (else `code`), or whose runs carry no provenance."
+    last = (_git(repo, 'log', '-1', '--format=%H', '--', digest).stdout.strip() if digest else '') or _git(repo, 'log', '-1', '--format=%H', '--', *code).stdout.strip()
+    if not last: return []
+    out = []
+    for p, r in _records(results, repo):
+        if digest and p.resolve() == Path(repo, digest).resolve(): continue
+        commits = {str(r['provenance'].get('commit') or '')} | {str((x.get('provenance') or {}).get('commit') or '') for x in r.get('runs', []) if isinstance(x, dict)}
+        old = sorted(c[:8] for c in commits if c and _git(repo, 'merge-base', '--is-ancestor', last, c).returncode != 0)
+        bare = sum(1 for x in r.get('runs', []) if isinstance(x, dict) and 'seed' in x and not x.get('provenance')) if 'summary' in r else 0
+        if old or bare:
+            out.append(dict(record=str(p.relative_to(repo)), recorded_at=','.join(old) or str(r['provenance'].get('commit'))[:8],
+                            date=r['provenance'].get('date'), code_changed_at=last[:8], runs_without_provenance=bare))
+    return out
+
+# %% ../nbs/13_study.ipynb #777b424d
+def hash_clashes(results='nbs/results', repo='.') -> list[dict]:
+    "Artefact paths that runs in the records read with different SHA-256 (a prior retrained under the same name): `{path, hashes: {sha: [records]}}`."
+    seen = {}
+    for p, r in _records(results, repo):
+        for x in r.get('runs', []):
+            for f, h in ((x.get('provenance') or {}).get('inputs') or {}).items() if isinstance(x, dict) else ():
+                seen.setdefault(f, {}).setdefault(h, set()).add(str(p.relative_to(repo)))
+    return [dict(path=f, hashes={h: sorted(rs) for h, rs in hs.items()}) for f, hs in sorted(seen.items()) if len(hs) > 1]
 
 # %% ../nbs/13_study.ipynb #106c9567
 import re
 _BLOCK = re.compile(r'(<!-- results: (\S+)( primary)? -->\n)(.*?)(<!-- /results -->)', re.S)
 _FOREST = re.compile(r'<!-- forest: (\S+\.png)((?: \S+)+) -->')
+_VERDICTS = re.compile(r'(<!-- verdicts:((?: \S+)+) -->\n)(.*?)(<!-- /verdicts -->)', re.S)
 
 # %% ../nbs/13_study.ipynb #cdd91aa9
 def render_results(folder, primary_only:bool=False) -> str:
@@ -477,16 +703,34 @@ def render_results(folder, primary_only:bool=False) -> str:
         return bench_markdown(r)
     return results_markdown(r, primary_only)
 
+# %% ../nbs/13_study.ipynb #67a2621c
+def verdict_lines(studies:dict) -> str:
+    "One line per study `{name: results}`: each primary question with its kNN and linear verdicts and Holm-consistent intervals (points), rendered from the record, so prose never types a verdict."
+    out = []
+    for name, r in studies.items():
+        by = {s['group']: s for s in r['summary']}; k1, k2 = acc_keys(r['summary'])
+        prim = [c for c in r.get('comparisons', []) if c.get('primary')]
+        parts = [f"{_label(by, c['group'])} − {_label(by, c['baseline'])}: kNN **{c[k1]['verdict']}** {_diff(c[k1], True)}, "
+                 f"linear **{c[k2]['verdict']}** {_diff(c[k2], True)}" for c in prim]
+        n = max(len(c['seeds']) for c in prim) if prim else 0
+        out.append(f"- `{name}` ({n} seeds): " + '; '.join(parts) + '.')
+    return '\n'.join(out) + '\n'
+
 # %% ../nbs/13_study.ipynb #c1620394
 def render_readme(path='README.md', # a markdown file with `<!-- results: FOLDER -->` ... `<!-- /results -->` blocks
                   check:bool=False) -> list[str]:
-    "Rewrite each results block of `path` from FOLDER/results.json (relative to the file) and draw each `forest:` figure; `check`: only list the stale ones."
+    "Rewrite each results block of `path` from FOLDER/results.json (relative to the file), each `verdicts:` block of primary verdicts, and draw each `forest:` figure; `check`: only list the stale ones."
     path = Path(path); text = path.read_text(); stale = []
     def sub(m):
         new = render_results(path.parent / m[2], bool(m[3]))
         if m[4] != new: stale.append(m[2])
         return m[1] + new + m[5]
     out = _BLOCK.sub(sub, text)
+    def vsub(m):      # <!-- verdicts: FOLDER ... -->: each study's primary verdicts, one line each
+        new = verdict_lines({Path(f).name: load_results(path.parent / f) for f in m[2].split()})
+        if m[3] != new: stale.append('verdicts')
+        return m[1] + new + m[4]
+    out = _VERDICTS.sub(vsub, out)
     for m in _FOREST.finditer(text):   # <!-- forest: OUT.png FOLDER ... -->: the primary comparisons of those studies
         fig_path = path.parent / m[1]
         if check:

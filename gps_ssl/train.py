@@ -30,10 +30,10 @@ from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_fea
 
 # %% auto #0
 __all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd',
-           'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'has_labels',
-           'scorable', 'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread',
-           'nn_purity', 'RunLog', 'epoch_record', 'init_backbone', 'train', 'train_supervised', 'reference_metrics',
-           'launch']
+           'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'run_inputs',
+           'has_labels', 'scorable', 'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader',
+           'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'init_backbone', 'train', 'train_supervised',
+           'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -240,10 +240,14 @@ POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
 
 # %% ../nbs/10_train.ipynb #71b31dcd
 def _spec_file(spec:str|None) -> str|None:
-    "The checkpoint file a prior / encoder spec names (`ssl:PATH`, `vae:PATH`, a bare `.pt` path), if any."
+    "The local file a prior / encoder spec names, if any: `ssl:PATH`, `vae:PATH`, `file:PATH`, `resnet50:PATH`, `mae:MODEL:PATH`, `clip:MODEL:PATH` (a path, not an open_clip tag such as `openai`), a bare `.pt` path."
     if not spec: return None
     kind, _, rest = spec.partition(':')
-    if kind in ('ssl', 'vae', 'file') and rest: return rest
+    if kind in ('ssl', 'vae', 'file') or kind.startswith('resnet'): return rest or None
+    if kind in ('clip', 'mae'):
+        path = rest.partition(':')[2]
+        looks_like_file = '/' in path or os.sep in path or path.endswith(('.pt', '.pth', '.bin', '.safetensors', '.ckpt'))
+        return path if path and (kind == 'mae' or looks_like_file) else None
     return spec if spec.endswith(('.pt', '.pth')) else None
 
 # %% ../nbs/10_train.ipynb #797ca1cf
@@ -255,7 +259,7 @@ def opt(default, help:str, choices:tuple|None=None):
 @dataclass
 class _RunSetup:
     "What a run trains on and how its pairs and views are made (the first `TrainConfig` fields)."
-    dataset:str = opt('digits', "dataset: digits, digits_m, cifar10, cifar100, stl10, npz:PATH, folder:PATH (class folders, or a flat folder of unlabelled images), images:PATH (any tree, unlabelled), a MedMNIST flag")
+    dataset:str = opt('digits', "dataset: digits, digits_m, digits28, mnist8k (real MNIST digits, shipped), cifar10, cifar100, stl10, npz:PATH, folder:PATH (class folders, or a flat folder of unlabelled images), images:PATH (any tree, unlabelled), a MedMNIST flag")
     data_root:str|None = opt(None, "folder holding the dataset files")
     download:bool = opt(False, "download the dataset if it is missing (torchvision / medmnist)")
     method:str = opt('simclr', "SSL method (moco = MoCo-v2+; mocov2 and nnclr_paper are the published variants)", ALL_METHODS)
@@ -348,7 +352,7 @@ def check(self:TrainConfig) -> TrainConfig:
     for flag, path in (('diffusion', self.diffusion if self.positives == 'clsp' and self.clsp_control == 'none' else None),
                        ('prior', _spec_file(self.prior) if self.positives == 'gps' else None),
                        ('sepp_encoder', _spec_file(self.sepp_encoder) if self.positives == 'sepp' else None),
-                       ('init', (self.init.partition(':')[2] or None) if (self.init or '').startswith('resnet') else _spec_file(self.init))):
+                       ('init', _spec_file(self.init))):
         if path and not Path(path).expanduser().is_file():
             raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing "
                                     + ("embedding file (gps_ssl_embed writes one)" if flag == 'prior' and self.prior.startswith('file:') else "checkpoint file"))
@@ -360,6 +364,17 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.precision not in ('auto', 'fp32', 'bf16'):
         raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
     return self
+
+# %% ../nbs/10_train.ipynb #d890db40
+def run_inputs(cfg:TrainConfig) -> dict[str, str]:
+    "The files a run with `cfg` reads, `{what: path}`: the prior, SePP encoder, diffusion model and init checkpoint it uses, and an npz dataset; their hashes go into its provenance."
+    out = {}
+    if cfg.positives == 'gps' and (p := _spec_file(cfg.prior)): out['prior'] = p
+    if cfg.positives == 'sepp' and (p := _spec_file(cfg.sepp_encoder)): out['sepp_encoder'] = p
+    if cfg.positives == 'clsp' and cfg.clsp_control == 'none' and cfg.diffusion: out['diffusion'] = cfg.diffusion
+    if (p := _spec_file(cfg.init)): out['init'] = p
+    if cfg.dataset.lower().startswith('npz:'): out['dataset'] = cfg.dataset[4:]
+    return {k: str(Path(v).expanduser()) for k, v in out.items() if Path(v).expanduser().is_file()}
 
 # %% ../nbs/10_train.ipynb #928444a8
 def has_labels(ds) -> bool:
@@ -653,7 +668,7 @@ def init_backbone(bb:nn.Module, spec:str, bb_args:dict) -> nn.Module:
     kind, _, rest = spec.partition(':')
     if kind == 'ssl' or spec.endswith(('.pt', '.pth')) and not kind.startswith('resnet'):
         src, rec = load_encoder(rest if kind == 'ssl' else spec); sd, mine = src.state_dict(), bb.state_dict()
-        bad = [k for k in mine if k not in sd or sd[k].shape != mine[k].shape]
+        bad = [k for k in mine if k not in sd or sd[k].shape != mine[k].shape] + [k for k in sd if k not in mine]   # missing, resized or extra
         if bad: raise ValueError(f"--init {spec}: its backbone {rec['backbone_args']} does not fit this run's {bb_args} ({len(bad)} tensors "
                                  f"differ, first {bad[0]}); pass the same --backbone and --width, on images of the same channels")
         bb.load_state_dict(sd); return bb
@@ -792,7 +807,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
 # %% ../nbs/10_train.ipynb #6cfe5d5d
 def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', overwrite:bool=False, progress:bool=True,
                      **kwargs) -> dict:
-    "The supervised reference: `cfg`'s backbone, augmentation, optimiser, schedule and epochs with cross-entropy on the labels."
+    "The supervised reference: `cfg`'s backbone (started from `cfg.init` if given), augmentation, optimiser, schedule and epochs with cross-entropy on the labels."
     cfg = (cfg or TrainConfig(**kwargs)).check()
     out, device = Path(out), get_device(cfg.device)
     if (out / 'metrics.json').exists() and not overwrite:
@@ -802,7 +817,9 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
     if ds.multilabel or (ds.targets < 0).any():
         raise ValueError(f"the supervised reference needs one label per training image; {ds.name} has multi-label or missing (-1) labels")
     bb_args = dict(name=cfg.backbone, in_channels=ds.channels, image_size=ds.image_size[0], width=cfg.width)
-    bb = build_backbone(**bb_args); model = nn.Sequential(bb, nn.Linear(bb.out_dim, ds.num_classes)).to(device)
+    bb = build_backbone(**bb_args)
+    if cfg.init: init_backbone(bb, cfg.init, bb_args)          # --init: the supervised reference starts where it says
+    model = nn.Sequential(bb, nn.Linear(bb.out_dim, ds.num_classes)).to(device)
     if len(ds) < cfg.batch_size:
         raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(ds)} training images of {ds.name}: "
                          "no optimiser step would run; pass a smaller --batch_size")

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Every recorded study, in order: the exact commands behind the tables in nbs/results/ and the README.
 # Runs go to runs/ (ignored); the small results.{json,md,png} are recorded in nbs/results/<study>/.
-# `bash tools/studies.sh recipe|digits|digits28|digits_m|six|vit|sepp|clsp|clsp_w|downstream|init|all` (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
+# Declared studies (studies/NAME.yaml: grid, references, seeds, primary comparisons, artefacts, history) run by one command each:
+#   gps_ssl_compare --study studies/NAME.yaml --record nbs/results/NAME
+# `bash tools/studies.sh declared` runs every declared study (the forest figure's), `bash tools/studies.sh NAME` one of them;
+# `bash tools/studies.sh recipe|clsp_w|downstream|init|vit|all` the others (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
 # covers the flip and the crops; the earlier screens of epochs, batch, lr, width, heads and weight decay
 # under the old protocol are in the git history).
 # Every table is evaluated with the official protocol (kNN k=20, T=0.07; a converged probe whose L2 strength is chosen on
@@ -14,7 +17,11 @@ export PATH="$PWD/.venv/bin:$PATH" MPLBACKEND=Agg
 what=${1:-all}
 C="gps_ssl_compare --quiet"
 R=nbs/results
-VS_REFS='simclr|aug|strong|-~ref|prior|-|pixels;simclr|aug|strong|-~ref|random|-|-'   # strong SimCLR against the raw pixels and the untrained backbone
+
+SPECS="digits_main digits28 digits_m_gps digits_m_six digits_m_sepp digits_m_sepp_strong digits_clsp"
+for s in $SPECS; do
+  if [[ $what == "$s" || $what == declared || $what == all ]]; then $C --study studies/$s.yaml --record $R/$s; fi
+done
 
 if [[ $what == recipe* || $what == all ]]; then   # choosing the small-image recipe on validation splits (never on test)
   sets="digits digits_m digits28"; [[ $what == recipe_* ]] && sets=${what#recipe_}   # e.g. recipe_digits28: one set
@@ -29,47 +36,16 @@ if [[ $what == recipe* || $what == all ]]; then   # choosing the small-image rec
     fi
   done
 fi
-if [[ $what == digits || $what == all ]]; then   # the main job on digits, with every reference row, 5 seeds
-  $C --seeds 0,1,2,3,4 --primary "simclr|gps|weak|*~simclr|aug|weak|-;$VS_REFS" --out runs/digits_main --record $R/digits_main
-fi
-if [[ $what == digits28 || $what == all ]]; then   # the recipe at 28 px: strong SimCLR against the pixels and the untrained backbone, 5 seeds
-  $C --dataset digits28 --methods simclr --positives aug --augs strong --seeds 0,1,2,3,4 --references random,prior --out runs/digits28 --record $R/digits28
-fi
-PRIOR=runs/digits_m_prior/checkpoint.pt
-if [[ $what == digits_m || $what == six || $what == all ]]; then   # the supervised prior, trained on digits_m's prior split
-  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
-fi
-if [[ $what == digits_m || $what == all ]]; then   # the GPS headline in miniature: weak augmentation, a good and a poor prior, 5 seeds
-  $C --dataset digits_m --positives aug,gps --augs weak,strong --prior ssl:$PRIOR,pixels --seeds 0,1,2,3,4 \
-     --primary "simclr|gps|weak|ssl:*~simclr|aug|weak|-;simclr|gps|weak|pixels~simclr|aug|weak|-;$VS_REFS" \
-     --out runs/digits_m_gps --record $R/digits_m_gps
-fi
-if [[ $what == six || $what == all ]]; then   # every method with and without GPS (good prior), weak augmentation
-  $C --dataset digits_m --methods simclr,byol,nnclr,vicreg,moco,simsiam --positives aug,gps --augs weak --prior ssl:$PRIOR \
-     --references random,prior --out runs/digits_m_six --record $R/digits_m_six
-fi
-ENC=runs/digits_m_sepp_encoder/checkpoint.pt
-if [[ $what == sepp || $what == all ]]; then   # SePP-ID against its steps-matched and random-pairs controls (the oracle: --positives ...,sepp:oracle); the encoder: SimCLR, strong, seed 100
-  [[ -f $ENC ]] || gps_ssl_train --dataset digits_m --aug strong --seed 100 --quiet --out runs/digits_m_sepp_encoder
-  $C --dataset digits_m --methods moco --positives aug,sepp,sepp:instance,sepp:random --augs weak --sepp_encoder $ENC \
-     --sepp_k 5 --sepp_threshold 0.9 --primary 'moco|sepp|weak|*~moco|sepp:instance|weak|*;moco|sepp|weak|*~moco|sepp:random|weak|*' \
-     --out runs/digits_m_sepp --record $R/digits_m_sepp
-fi
-DDPM=runs/digits_ddpm/diffusion.pt
-if [[ $what == clsp || $what == all ]]; then   # CLSP against the three-view control, on digits
-  [[ -f $DDPM ]] || gps_ssl_diffusion --steps 6000 --no_flip --warmup 100 --quiet --out runs/digits_ddpm
-  $C --positives aug,clsp:aug,clsp --augs strong --diffusion $DDPM --clsp_k 4 --clsp_steps 50 --clsp_lambda 0.1 \
-     --primary 'simclr|clsp|strong|-~simclr|clsp:aug|strong|-;simclr|clsp|strong|-~simclr|aug|strong|-' \
-     --out runs/digits_clsp --record $R/digits_clsp
-fi
+PRIOR=runs/digits_m_prior_s0/checkpoint.pt   # one file per seed: a retrained prior never replaces the one a record read
+DDPM=runs/digits_ddpm_s0/diffusion.pt
 if [[ $what == clsp_w || $what == all ]]; then   # the share of generated positives that keep the anchor's class, per w (its own
   # pixel classifier, not the evaluation protocol), with the sample and interpolation figures
-  [[ -f $DDPM ]] || gps_ssl_diffusion --steps 6000 --no_flip --warmup 100 --quiet --out runs/digits_ddpm
+  [[ -f $DDPM ]] || gps_ssl_diffusion --steps 6000 --no_flip --warmup 100 --seed 0 --quiet --out runs/digits_ddpm_s0
   python -c "from gps_ssl.clsp import w_study; w_study('$DDPM', record='$R/clsp_w')"
 fi
 if [[ $what == downstream || $what == all ]]; then   # semi-supervised and transfer evaluation (15_downstream): SimCLR and GPS-SimCLR,
   # weak and strong augmentation, 3 seeds, on digits_m (the supervised prior) and on digits (the pixels)
-  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
+  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --seed 0 --quiet --out runs/digits_m_prior_s0
   $C --dataset digits_m --positives aug,gps --augs weak,strong --prior ssl:$PRIOR --seeds 0,1,2 --references random --out runs/digits_m_down
   $C --positives aug,gps --augs weak,strong --seeds 0,1,2 --references random --out runs/digits_down
   for d in digits_m_down digits_down; do mkdir -p $R/$d && cp runs/$d/results.{json,md,png} $R/$d/; done   # the encoders' own tables
@@ -77,12 +53,12 @@ if [[ $what == downstream || $what == all ]]; then   # semi-supervised and trans
 fi
 if [[ $what == init || $what == all ]]; then   # GPS started from its own prior (--init = --prior), weak augmentation, 3 seeds: paired in
   # 20_reproduce_digits with the random-start GPS runs of the same seeds in digits_m_down (after `downstream`: same code and threads)
-  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
+  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --seed 0 --quiet --out runs/digits_m_prior_s0
   $C --dataset digits_m --positives gps --augs weak --prior ssl:$PRIOR --init ssl:$PRIOR --seeds 0,1,2 --references random,prior \
      --out runs/digits_m_init --record $R/digits_m_init
 fi
-if [[ $what == vit || $what == all ]]; then   # SimCLR and GPS-SimCLR on the small-image ViT (backbone vit: patch 2 at 16 px, embed 128), weak aug
-  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --quiet --out runs/digits_m_prior
+if [[ $what == vit || $what == all ]]; then   # SimCLR and GPS-SimCLR on the small-image ViT (backbone vit: patch 2 at 8 px = 16 tokens, embed 128), weak aug
+  [[ -f $PRIOR ]] || gps_ssl_train --dataset digits_m --train_split prior --aug strong --supervised --seed 0 --quiet --out runs/digits_m_prior_s0
   $C --dataset digits_m --backbone vit --positives aug,gps --augs weak --prior ssl:$PRIOR --seeds 0,1,2 --references random,prior \
      --out runs/digits_m_vit --record $R/digits_m_vit
 fi
