@@ -139,7 +139,7 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     p.add_argument('checkpoint', help="a run's checkpoint.pt, a supervised reference's, or an encoder file")
     p.add_argument('--dataset', help="labelled dataset to evaluate on (default: the run's own evaluation sets)")
     p.add_argument('--data_root', help='folder holding the dataset files')
-    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on stratified label fractions, SimCLR's semi-supervised protocol) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
+    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on stratified label fractions, after SimCLR's semi-supervised protocol with a fixed number of steps and an unscaled lr: see finetune) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
     p.add_argument('--fractions', default='0.01,0.1', help='semi: label fractions, comma-separated (default: 0.01,0.1)')
     p.add_argument('--eval_dataset', help='transfer: target datasets, comma-separated (e.g. digits,digits28)')
     p.add_argument('--steps', type=int, default=300, help='semi / transfer: fine-tuning steps (default: 300)')

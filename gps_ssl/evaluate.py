@@ -227,7 +227,7 @@ def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
              crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
              frozen:bool=False, # train the linear head only (after an affine-free BatchNorm, MAE's linear probing) on the frozen encoder
              seed:int=0, device=None, progress:bool=False) -> float:
-    "Top-1 on `test_ds` of a copy of `backbone` fine-tuned with a linear head on the labelled `subset` of `train_ds` (SimCLR's semi-supervised protocol)."
+    "Top-1 on `test_ds` of a copy of `backbone` fine-tuned with a linear head on the labelled `subset` of `train_ds`. Modelled on SimCLR's semi-supervised protocol (random crops and flips only, momentum 0.9, no weight decay, no warm-up) with these departures: a fixed number of optimiser `steps` instead of SimCLR's 60 epochs (1 % of the labels) / 30 epochs (10 %), plain momentum instead of Nesterov, and `lr` used as given, not scaled as 0.05 x batch / 256."
     import copy
     device = get_device(device); stats = stats or dataset_stats(train_ds)
     (ytr, keep_tr), (yte, keep_te) = _labelled_items(train_ds), _labelled_items(test_ds)

@@ -167,6 +167,8 @@ def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('k
             if c['primary']:
                 c[m]['p_holm'], c[m]['level_holm'] = next(adj), next(lv)
                 c[m]['lo_holm'], c[m]['hi_holm'] = interval_at(c[m], c[m]['level_holm'])
+                lo_b, _ = interval_at(dict(c[m], mean=0.0), 1 - 0.05 / len(ps)); lo_p, _ = interval_at(dict(c[m], mean=0.0), 0.6)
+                c[m]['mde_holm'] = -lo_b - lo_p        # detectable at the strictest Holm level (Bonferroni's), 80 % power
             c[m]['verdict'] = verdict(c[m])
     return out
 
@@ -192,7 +194,9 @@ def _diff(c, holm:bool=False):
     if c['n'] < 2: return f"{100 * c['mean']:+.2f} [n=1]"
     return f"{100 * c['mean']:+.2f} [{100 * lo:+.2f}, {100 * hi:+.2f}]" + ('†' if c.get('degenerate') else '')
 
-def _mde(c) -> str: return '-' if not c.get('mde') == c.get('mde') or c.get('mde') is None else f"{100 * c['mde']:.2f}"
+def _mde(c) -> str:
+    v = c.get('mde_holm', c.get('mde'))
+    return '-' if v is None or v != v else f"{100 * v:.2f}"
 
 # %% ../nbs/13_study.ipynb #7c732c71
 def _comparison_lines(comps, by, primary:bool) -> list[str]:
@@ -221,11 +225,13 @@ def _interval_note(comps) -> str:
                             "conservative bound (the rows disagree on at most the sum of their error rates)")
     else: t = "the seeds only (no test-set term for mean AUCs)"
     return (f"Intervals count {t}: se² = s²(seeds)/n + s²(images)/N, Student-t with the seeds' n − 1 df. "
-            "MDE: the smallest true difference (points) the comparison detects with 80 % power.")
+            "MDE: the smallest true difference (points) the comparison detects with 80 % power (for a primary, at the strictest Holm level).")
 
 # %% ../nbs/13_study.ipynb #c0a1e7c4
-def results_markdown(results:dict, primary_only:bool=False) -> str:
-    "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance)."
+def results_markdown(results:dict, primary_only:bool=False,
+                     rows_only:bool=False, # only the table of rows (absolute accuracies, reference rows first)
+                    ) -> str:
+    "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance; `rows_only`: the table alone)."
     if primary_only: return _primary_markdown(results)
     rows = results['summary']; k1, k2 = acc_keys(rows)
     extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'), ('nn_purity', 'NNCLR neighbour purity'))
@@ -237,6 +243,7 @@ def results_markdown(results:dict, primary_only:bool=False) -> str:
         lines.append(f"| {row_name(r)} | {r['aug']} | {short_spec(r['prior']) if r['prior'] != '-' else '-'} | "
                      f"{'deterministic' if r.get('deterministic') else r['seeds']} | {r.get('steps', '-')} | "
                      f"{_pm(r, k1)} | {_pm(r, k2)} | {pur} |" + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
+    if rows_only: return '\n'.join(lines) + '\n'
     comps = results.get('comparisons', [])
     if comps:
         by = {r['group']: r for r in rows}
@@ -281,7 +288,7 @@ def _provenance_lines(results:dict) -> list[str]:
                   f"Recipe choices made on the {spec['choices_made_on']} split" + (f" ({', '.join(spec['screens'])})" if spec.get('screens') else '') + '.']
         hist = spec.get('history') or []
         lines += ([f"Spec history (changes after its first record): " + '; '.join(
-                   f"{h['date']}: {h['change']}" + (' **(after a look at test results)**' if h['after_test_look'] else '') for h in hist) + '.']
+                   f"{h['date']}: {str(h['change']).rstrip('.')}" + (' **(after a look at test results)**' if h['after_test_look'] else '') for h in hist) + '.']
                   if hist else ['Spec history: unchanged since it was declared.'])
     if (ini := (results.get('config') or {}).get('init')): lines += ['', f"Every trained row starts from the weights of `{short_spec(ini)}` (`--init`)."]
     if pv:
@@ -690,18 +697,18 @@ def hash_clashes(results='nbs/results', repo='.') -> list[dict]:
 
 # %% ../nbs/13_study.ipynb #106c9567
 import re
-_BLOCK = re.compile(r'(<!-- results: (\S+)( primary)? -->\n)(.*?)(<!-- /results -->)', re.S)
+_BLOCK = re.compile(r'(<!-- results: (\S+)( primary| rows)? -->\n)(.*?)(<!-- /results -->)', re.S)
 _FOREST = re.compile(r'<!-- forest: (\S+\.png)((?: \S+)+) -->')
 _VERDICTS = re.compile(r'(<!-- verdicts:((?: \S+)+) -->\n)(.*?)(<!-- /verdicts -->)', re.S)
 
 # %% ../nbs/13_study.ipynb #cdd91aa9
-def render_results(folder, primary_only:bool=False) -> str:
+def render_results(folder, primary_only:bool=False, rows_only:bool=False) -> str:
     "The markdown of a recorded folder: a study's table (`results_markdown`) or a benchmark's tables (`bench_markdown`)."
     r = load_results(folder)
     if r.get('kind') == 'benchmark':
         from gps_ssl.bench import bench_markdown
         return bench_markdown(r)
-    return results_markdown(r, primary_only)
+    return results_markdown(r, primary_only, rows_only)
 
 # %% ../nbs/13_study.ipynb #67a2621c
 def verdict_lines(studies:dict) -> str:
@@ -722,7 +729,7 @@ def render_readme(path='README.md', # a markdown file with `<!-- results: FOLDER
     "Rewrite each results block of `path` from FOLDER/results.json (relative to the file), each `verdicts:` block of primary verdicts, and draw each `forest:` figure; `check`: only list the stale ones."
     path = Path(path); text = path.read_text(); stale = []
     def sub(m):
-        new = render_results(path.parent / m[2], bool(m[3]))
+        new = render_results(path.parent / m[2], m[3] == ' primary', m[3] == ' rows')
         if m[4] != new: stale.append(m[2])
         return m[1] + new + m[5]
     out = _BLOCK.sub(sub, text)

@@ -262,6 +262,7 @@ class _RunSetup:
     dataset:str = opt('digits', "dataset: digits, digits_m, digits28, mnist8k (real MNIST digits, shipped), cifar10, cifar100, stl10, npz:PATH, folder:PATH (class folders, or a flat folder of unlabelled images), images:PATH (any tree, unlabelled), a MedMNIST flag")
     data_root:str|None = opt(None, "folder holding the dataset files")
     download:bool = opt(False, "download the dataset if it is missing (torchvision / medmnist)")
+    verify:bool = opt(True, "check the MD5 sums of torchvision's dataset files (--no-verify for files made or converted locally)")
     method:str = opt('simclr', "SSL method (moco = MoCo-v2+; mocov2 and nnclr_paper are the published variants)", ALL_METHODS)
     positives:str = opt('aug', "positive pairs: aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs), clsp (synthetic third views)", POSITIVES)
     prior:str = opt('pixels', "GPS prior spec: pixels, resnet18, resnet50, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT, file:EMBEDDINGS.npy|.npz (gps_ssl_embed)")
@@ -388,9 +389,9 @@ def scorable(ds) -> bool:
 # %% ../nbs/10_train.ipynb #e476badc
 def run_splits(cfg:TrainConfig):
     "`(train, test)` datasets of a run: `cfg.train_split` and the test split (None where unlabelled data has none), or the split's `val` fifth."
-    ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download)
+    ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download, verify=cfg.verify)
     if cfg.eval_split == 'val': return split_off(ds, 0.2, seed=0)
-    try: return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download)
+    try: return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download, verify=cfg.verify)
     except (KeyError, FileNotFoundError):
         if scorable(ds) and not cfg.eval_dataset: raise
         return ds, None                 # unlabelled images without a test split: trained on, evaluated label-free
@@ -399,14 +400,14 @@ def run_splits(cfg:TrainConfig):
 def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
     "`(memory, query)`: the labelled images the kNN monitor and the probe fit on and the images they score; None without labels."
     if cfg.eval_dataset:
-        mem, query = (get_dataset(cfg.eval_dataset, root=cfg.data_root, split=s, download=cfg.download) for s in ('train', 'test'))
+        mem, query = (get_dataset(cfg.eval_dataset, root=cfg.data_root, split=s, download=cfg.download, verify=cfg.verify) for s in ('train', 'test'))
         if not (scorable(mem) and scorable(query)):
             raise ValueError(f"--eval_dataset {cfg.eval_dataset} needs labelled train and test splits (one label per image)")
         return mem, query
     if not scorable(test): return None
     if scorable(ds): return ds, test
     if cfg.train_split != 'train':      # e.g. STL-10 trained on 'unlabeled', evaluated with its labelled 'train' (the papers' protocol)
-        try: mem = get_dataset(cfg.dataset, root=cfg.data_root, split='train', download=cfg.download)
+        try: mem = get_dataset(cfg.dataset, root=cfg.data_root, split='train', download=cfg.download, verify=cfg.verify)
         except (KeyError, FileNotFoundError, ValueError): return None
         if scorable(mem): return mem, test
     return None
