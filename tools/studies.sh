@@ -18,7 +18,7 @@ what=${1:-all}
 C="gps_ssl_compare --quiet"
 R=nbs/results
 
-SPECS="digits_main digits28 digits_m_gps digits_m_six digits_m_sepp digits_m_sepp_strong digits_clsp"
+SPECS="digits_main digits28 digits_m_gps digits_m_six digits_m_sepp digits_m_sepp_strong digits_clsp mnist8k"
 for s in $SPECS; do
   if [[ $what == "$s" || $what == declared || $what == all ]]; then $C --study studies/$s.yaml --record $R/$s; fi
 done
