@@ -1,0 +1,74 @@
+"""A recorded screen: SimCLR (strong) arms that differ from a default in one setting, scored on a validation split and
+paired with the default seed by seed (the per-image correctness counts the validation images too).
+
+    python tools/screen.py mnist8k      # after `bash tools/studies.sh screen_mnist8k`
+
+Writes nbs/results/screen/NAME/screen.{json,md}. The rule (RULE below) is fixed here, before the arms run, and printed with the table.
+"""
+import json, sys
+from pathlib import Path
+import numpy as np
+from gps_ssl.evaluate import paired_interval, holm, holm_levels, interval_at, unpack_correct
+
+SCREENS = {'mnist8k': dict(dir='nbs/results/screen', default='mnist8k_default', group='simclr|aug|strong|-',
+                           arms={'mnist8k_t0.1': ('temperature', 0.1), 'mnist8k_t0.5': ('temperature', 0.5),
+                                 'mnist8k_lr0.1': ('lr', 0.1), 'mnist8k_width64': ('width', 64),
+                                 'mnist8k_epochs10': ('epochs', 10)},
+                           budget={'epochs'})}
+RULE = ("each arm is compared with the default on validation kNN and linear accuracy (Holm over every arm x metric test, budget arms excluded); a setting is adopted when its arm is a Holm-significant kNN gain with no Holm-significant linear loss; when two values of one setting qualify, the larger kNN gain. Arms of the `budget` settings (more epochs) are measured, not adopted: the epoch count is fixed by the study's compute budget, and the row shows what that budget leaves on the table.")
+
+def _runs(d, group):
+    r = json.loads((Path(d) / 'results.json').read_text())
+    out = {x['seed']: x for x in r['runs'] if '|'.join([x['method'], x['positives'], x['aug'], '-']) == group and not x.get('reference')}
+    return r, out
+
+def screen(name):
+    s = SCREENS[name]; root = Path(s['dir'])
+    base_rec, base = _runs(root / s['default'], s['group'])
+    rows, tests = [], []
+    for arm, (key, value) in s['arms'].items():
+        rec, runs = _runs(root / arm, s['group'])
+        seeds = sorted(set(base) & set(runs))
+        row = dict(arm=arm, setting=key, value=value, default=base_rec['config'][key] if base_rec['config'].get(key) is not None else 'method default',
+                   seeds=seeds, budget=key in s['budget'], commit=rec['provenance']['commit'][:8])
+        for m in ('knn', 'linear'):
+            n = base[seeds[0]]['eval_images']
+            a = [runs[i][f'{m}_top1'] for i in seeds]; b = [base[i][f'{m}_top1'] for i in seeds]
+            ac = np.stack([unpack_correct(runs[i][f'{m}_correct'], n) for i in seeds]); bc = np.stack([unpack_correct(base[i][f'{m}_correct'], n) for i in seeds])
+            row[m] = dict(paired_interval(a, b, a_correct=ac, b_correct=bc), arm_mean=float(np.mean(a)), default_mean=float(np.mean(b)))
+            if not row['budget']: tests.append(row[m])
+        rows.append(row)
+    for iv, ph, lv in zip(tests, holm([t['p'] for t in tests]), holm_levels([t['p'] for t in tests])):
+        iv['p_holm'], iv['level_holm'] = ph, lv; iv['lo_holm'], iv['hi_holm'] = interval_at(iv, lv)
+    adopted = {}
+    for r in rows:
+        if r['budget']: r['decision'] = 'budget (not adopted)'; continue
+        k, l = r['knn'], r['linear']
+        ok = k['p_holm'] < 0.05 and k['mean'] > 0 and not (l['p_holm'] < 0.05 and l['mean'] < 0)
+        r['decision'] = 'qualifies' if ok else 'keep default'
+        if ok and (r['setting'] not in adopted or k['mean'] > adopted[r['setting']]['knn']['mean']): adopted[r['setting']] = r
+    for r in adopted.values(): r['decision'] = 'adopted'
+    out = dict(screen=name, rule=RULE, group=s['group'], default=s['default'], eval_split=base_rec['config'].get('eval_split'),
+               default_knn=float(np.mean([base[i]['knn_top1'] for i in base])), default_linear=float(np.mean([base[i]['linear_top1'] for i in base])),
+               rows=rows, adopted={k: v['value'] for k, v in adopted.items()}, command=f'python tools/screen.py {name}')
+    d = root / name; d.mkdir(parents=True, exist_ok=True)
+    (d / 'screen.json').write_text(json.dumps(out, indent=1))
+    (d / 'screen.md').write_text(screen_markdown(out))
+    print(screen_markdown(out))
+    return out
+
+def screen_markdown(out):
+    f = lambda iv, h='': f"{100 * iv['mean']:+.2f} [{100 * iv['lo' + h]:+.2f}, {100 * iv['hi' + h]:+.2f}]"
+    lines = [f"Screen `{out['screen']}` on the **{out['eval_split']}** split (never the test split); every arm is SimCLR (strong) and differs from the default in one setting. "
+             f"Default: kNN {100 * out['default_knn']:.2f}, linear {100 * out['default_linear']:.2f} (mean over seeds).", '',
+             '| setting | default → arm | seeds | Δ kNN [Holm-consistent CI] | p (Holm) | Δ linear [Holm-consistent CI] | p (Holm) | decision |', '|---|---|---|---|---|---|---|---|']
+    for r in out['rows']:
+        if r['budget']: k, l = f(r['knn']) + ' (95 %)', f(r['linear']) + ' (95 %)'; pk = pl = '-'
+        else: k, l = f(r['knn'], '_holm'), f(r['linear'], '_holm'); pk, pl = f"{r['knn']['p_holm']:.3f}", f"{r['linear']['p_holm']:.3f}"
+        lines.append(f"| {r['setting']} | {r['default']} → {r['value']} | {len(r['seeds'])} | {k} | {pk} | {l} | {pl} | {r['decision']} |")
+    lines += ['', f"Rule (fixed before the arms ran): {out['rule']}", '',
+              f"Adopted: {', '.join(f'{k} = {v}' for k, v in out['adopted'].items()) or 'nothing (the defaults stay)'}.", '',
+              f"Recorded by `{out['command']}` from the arms' records (each names its own `gps_ssl_compare` command)."]
+    return '\n'.join(lines) + '\n'
+
+if __name__ == '__main__': screen(sys.argv[1] if len(sys.argv) > 1 else 'mnist8k')
