@@ -15,7 +15,7 @@ from .core import seed_everything, get_device, atomic_write_json, atomic_write_b
 from .data import ImageDataset, ArrayImageDataset, get_dataset
 from .models import build_backbone, load_encoder
 from .evaluate import (extract_features, evaluate_features, finetune, label_subset, mean_std, paired_interval,
-                              holm, verdict)
+                              holm, holm_levels, interval_at, unpack_correct, verdict)
 from .train import has_labels
 
 # %% auto #0
@@ -52,11 +52,13 @@ def random_twin(rec:dict, seed:int=0, device=None) -> torch.nn.Module:
 # %% ../nbs/15_downstream.ipynb #e987629f
 def semi_eval(bb:torch.nn.Module, stats:tuple, train_ds:ImageDataset, test_ds:ImageDataset, fractions=(0.01, 0.1),
               seed:int=0, frozen:bool=False, **kw) -> dict:
-    "`{'top1@F': accuracy, 'labels@F': images}` for each label fraction F: `bb` fine-tuned (or its head alone) on the seeded subset."
-    out = {}
+    "`{'top1@F': accuracy, 'labels@F': images, 'correct@F': each test image's correctness}` for each label fraction F: `bb` fine-tuned (or its head alone) on the seeded subset, for SimCLR's epochs (60 at 1 %, 30 at 10 %; `epochs=` sets one count for all)."
+    out, epochs = {}, kw.pop('epochs', None)
     for f in fractions:
         sub = label_subset(train_ds.targets, f, seed)
-        out[f'top1@{f:g}'], out[f'labels@{f:g}'] = finetune(bb, train_ds, test_ds, sub, stats=stats, seed=seed, frozen=frozen, **kw), len(sub)
+        ep = epochs or (60 if f <= 0.01 else 30)       # SimCLR's epochs: 60 at 1 % of the labels, 30 at 10 %
+        r = finetune(bb, train_ds, test_ds, sub, stats=stats, seed=seed, frozen=frozen, epochs=ep, details=True, **kw)
+        out[f'top1@{f:g}'], out[f'labels@{f:g}'], out[f'correct@{f:g}'] = r['top1'], len(sub), dict(images=r['test_images'], bits=r['correct'])
     return out
 
 # %% ../nbs/15_downstream.ipynb #5c4aa55c
@@ -72,7 +74,9 @@ def transfer_eval(bb:torch.nn.Module, rec:dict, datasets, data_root=None, seed:i
         f = (*extract_features(bb, tr, device=device, stats=stats), *extract_features(bb, te, device=device, stats=stats))
         ev = evaluate_features(*f, knn_k, knn_t)
         out[f'{name}:knn_top1'], out[f'{name}:linear_top1'] = ev['knn_top1'], ev['linear_top1']
-        out[f'{name}:finetune_top1'] = finetune(bb, tr, te, stats=stats, steps=finetune_steps, seed=seed, device=device, **kw)
+        out[f'{name}:knn_correct'], out[f'{name}:linear_correct'] = (dict(images=ev['eval_images'], bits=ev[f'{m}_correct']) for m in ('knn', 'linear'))
+        r = finetune(bb, tr, te, stats=stats, steps=finetune_steps, seed=seed, device=device, details=True, **kw)
+        out[f'{name}:finetune_top1'], out[f'{name}:finetune_correct'] = r['top1'], dict(images=r['test_images'], bits=r['correct'])
     return out
 
 # %% ../nbs/15_downstream.ipynb #27f94859
@@ -113,13 +117,16 @@ REFERENCE_ROWS = {'semi': {'random init, frozen (linear head)': True, 'supervise
                   'transfer': {'random init': False}}
 
 def _study_runs(encoders:dict, protocol:str, seeds_ref, device=None, **kw) -> list[dict]:
-    "One record per (row, seed): the encoders' metrics, then the reference rows' (the architecture of the first encoder)."
+    "One record per (row, seed): the encoders' metrics (semi: also each encoder's head alone, frozen), then the reference rows' (the architecture of the first encoder)."
     runs, first = [], None
     for name, cks in encoders.items():
         for seed, ck in sorted(cks.items()):
             print(f"{name}, seed {seed}: {ck}", flush=True)
             bb, rec = load_encoder(ck, get_device(device)); first = first or (rec, ck)
             runs.append(dict(row=name, seed=seed, checkpoint=str(ck), **downstream_metrics(bb, rec, protocol, seed=seed, device=device, **kw)))
+            if protocol == 'semi':   # its head alone on the frozen encoder: a fine-tune that wrecks the features cannot hide behind the head
+                runs.append(dict(row=f'{name} (head only)', seed=seed, checkpoint=str(ck), head_only=True,
+                                 **downstream_metrics(bb, rec, protocol, seed=seed, frozen=True, device=device, **kw)))
     for name, frozen in REFERENCE_ROWS[protocol].items():
         for seed in seeds_ref:
             print(f"{name}, seed {seed}", flush=True)
@@ -142,21 +149,30 @@ def summarize_rows(runs:list[dict]) -> list[dict]:
         out.append(row)
     return sorted(out, key=lambda r: not r['reference'])
 
+def _correct_of(run:dict, k:str):
+    "The test images' 0/1 correctness behind metric `k` of a run (`top1` -> `correct` in its key), or None for a record without it."
+    c = run.get(k.replace('top1', 'correct'))
+    return unpack_correct(c['bits'], c['images']) if isinstance(c, dict) else None
+
 def compare_rows(runs:list[dict], pairs, primary=()) -> list[dict]:
-    "Paired differences `row - baseline` of every metric over the seeds both hold; Holm over the primary pairs' tests."
+    "Paired differences `row - baseline` of every metric over the seeds both hold, counting the test images where the runs record each one's correctness (as `paired_interval`); Holm over the primary pairs' tests, with intervals at the level Holm used (they exclude 0 exactly for a gain or a loss)."
     by = {}
     for r in runs: by.setdefault(r['row'], {})[r['seed']] = r
     keys, out = _metric_keys(runs), []
     for a, b in list(primary) + [p for p in pairs if p not in primary]:
         seeds = sorted(set(by[a]) & set(by[b]))
         c = dict(row=a, baseline=b, seeds=seeds, primary=(a, b) in primary)
-        for k in keys: c[k] = paired_interval([by[a][s][k] for s in seeds], [by[b][s][k] for s in seeds])
-        out.append(c)
-    adj = iter(holm([c[k]['p'] for c in out if c['primary'] for k in keys]))
-    for c in out:
         for k in keys:
-            if c['primary']: c[k]['p_holm'] = next(adj)
-            c[k]['verdict'] = verdict(c[k])
+            ca, cb = ([_correct_of(by[r][s], k) for s in seeds] for r in (a, b))
+            per_image = all(x is not None for x in ca + cb) and len({len(x) for x in ca + cb}) == 1
+            c[k] = paired_interval([by[a][s][k] for s in seeds], [by[b][s][k] for s in seeds],
+                                   a_correct=np.stack(ca) if per_image else None, b_correct=np.stack(cb) if per_image else None)
+        out.append(c)
+    tests = [c[k] for c in out if c['primary'] for k in keys]
+    for iv, ph, lv in zip(tests, holm([t['p'] for t in tests]), holm_levels([t['p'] for t in tests])):
+        iv['p_holm'], iv['level_holm'] = ph, lv; iv['lo_holm'], iv['hi_holm'] = interval_at(iv, lv)
+    for c in out:
+        for k in keys: c[k]['verdict'] = verdict(c[k])
     return out
 
 # %% ../nbs/15_downstream.ipynb #9b31f19c
@@ -171,12 +187,18 @@ def downstream_markdown(res:dict) -> str:
     for prim in (True, False):
         cs = [c for c in res['comparisons'] if c['primary'] == prim]
         if not cs: continue
-        lines += ['', '**Primary comparisons**: mean paired difference (points) [unadjusted 95 % interval], gain / loss where the Holm-adjusted p over '
-                  + f"these {len(cs) * len(keys)} tests < 0.05:" if prim else 'Secondary comparisons (unadjusted; gain / loss where the interval excludes 0):', '']
+        lines += ['', '**Primary comparisons**: mean paired difference (points) [interval at the level Holm used: it excludes 0 exactly for a gain or a loss], gain / loss where the Holm-adjusted p over '
+                  + f"these {len(cs) * len(keys)} tests < 0.05:" if prim else 'Secondary comparisons (unadjusted 95 % intervals; gain / loss where the interval excludes 0):', '']
         for c in cs:
-            d = '; '.join(f"{h} {100 * c[k]['mean']:+.2f} [{100 * c[k]['lo']:+.2f}, {100 * c[k]['hi']:+.2f}]"
+            h_ = '_holm' if prim else ''
+            d = '; '.join(f"{h} {100 * c[k]['mean']:+.2f} [{100 * c[k].get('lo' + h_, c[k]['lo']):+.2f}, {100 * c[k].get('hi' + h_, c[k]['hi']):+.2f}]"
                           + (f" p_Holm {c[k]['p_holm']:.3f}" if prim else '') + f" **{c[k]['verdict']}**" for k, h in zip(keys, head))
             lines.append(f"- {c['row']} − {c['baseline']} (seeds {len(c['seeds'])}): {d}")
+    tt = {c[k].get('test_term') for c in res['comparisons'] for k in keys}
+    lines += ['', 'Intervals count the seeds and the test images (each run records every test image\'s correctness; as `paired_interval`).' if tt == {'per-image'}
+              else 'Intervals count the seeds only: this record predates per-image correctness, so the finite test set is not in them.' if tt <= {None}
+              else 'Intervals count the test images where both rows record them, the seeds only elsewhere.']
+    if res.get('note'): lines += ['', f"Note: {res['note']}"]
     p = res['provenance']
     lines += ['', f"Command: `{p['command']}` (commit {p['commit'][:7]}, {p['date']}, {p['seconds']:.0f} s on {p.get('cpu_cores', '?')} CPU cores)."]
     return '\n'.join(lines) + '\n'
@@ -203,7 +225,9 @@ def downstream_study(encoders:dict, # row name -> {seed: checkpoint}
                      primary=(), # (row, baseline) pairs: the study's questions (Holm-corrected)
                      secondary=(), # further (row, baseline) pairs, unadjusted
                      record=None, # a folder for results.json / results.md / results.png
-                     command:str|None=None, data_root=None, device=None, **kw) -> dict:
+                     command:str|None=None, data_root=None, device=None,
+                     note:str|None=None, # a caveat printed under the table (e.g. labels an encoder's prior saw)
+                     **kw) -> dict:
     "Evaluate every encoder with every seed under `protocol`, add the reference rows, compare, and record."
     t0 = time.time()
     if protocol == 'semi': dataset = dataset or _run_dataset(next(iter(next(iter(encoders.values())).values())))
@@ -212,7 +236,7 @@ def downstream_study(encoders:dict, # row name -> {seed: checkpoint}
     res = dict(protocol=protocol, dataset=dataset, datasets=datasets, fractions=list(fractions), settings={k: v for k, v in kw.items()},
                metrics=_metric_keys(runs), labels={k.replace('labels', 'top1'): runs[0][k] for k in runs[0] if k.startswith('labels@')},
                summary=summarize_rows(runs), comparisons=compare_rows(runs, list(secondary), list(primary)), runs=runs,
-               provenance=dict(provenance(command), seconds=round(time.time() - t0, 1)))
+               provenance=dict(provenance(command), seconds=round(time.time() - t0, 1)), **({'note': note} if note else {}))
     if record:
         record = Path(record); record.mkdir(parents=True, exist_ok=True)
         atomic_write_json(res, record / 'results.json'); atomic_write_bytes(downstream_markdown(res).encode(), record / 'results.md')

@@ -149,11 +149,14 @@ def _labelled_items(ds:ImageDataset) -> tuple[np.ndarray, np.ndarray]:
     return y, keep
 
 # %% ../nbs/09_eval.ipynb #0b7bdac1
-@torch.no_grad()
+def _correct(predict, ds, batch_size:int=512) -> torch.Tensor:
+    "Per item of `ds` (`(x, y)` items): does `predict(x)` put its largest logit at `y`? A bool vector."
+    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size)])
+
 def _top1(predict, ds, batch_size:int=512) -> float:
     "Share of `ds`'s `(x, y)` items whose `predict(x)` has its largest logit at `y`."
-    correct = sum((predict(x).argmax(1).cpu() == torch.as_tensor(y)).sum().item() for x, y in DataLoader(ds, batch_size))
-    return correct / len(ds)
+    c = _correct(predict, ds, batch_size)
+    return c.sum().item() / len(c)
 
 # %% ../nbs/09_eval.ipynb #7b192c85
 def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
@@ -223,11 +226,16 @@ def _finetune_steps(bb:nn.Module, head:nn.Module, x:torch.Tensor, y:torch.Tensor
 def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
              subset=None, # indices of the training images whose labels are used (default: every labelled image)
              stats:tuple|None=None, # (mean, std) the encoder was trained with (default: train_ds's)
-             steps:int=300, lr:float=0.05, batch_size:int=256, momentum:float=0.9, weight_decay:float=0.0,
+             steps:int|None=None, # optimiser steps (default: `epochs` passes over the subset, or 300 without `epochs`)
+             epochs:int|None=None, # passes over the labelled subset (SimCLR: 60 at 1 % of the labels, 30 at 10 %; `semi_eval` passes them)
+             lr:float|None=None, # default: SimCLR's 0.05 x batch / 256 (the batch is the smaller of `batch_size` and the subset)
+             batch_size:int=256, momentum:float=0.9, weight_decay:float=0.0,
              crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
              frozen:bool=False, # train the linear head only (after an affine-free BatchNorm, MAE's linear probing) on the frozen encoder
-             seed:int=0, device=None, progress:bool=False) -> float:
-    "Top-1 on `test_ds` of a copy of `backbone` fine-tuned with a linear head on the labelled `subset` of `train_ds`. Modelled on SimCLR's semi-supervised protocol (random crops and flips only, momentum 0.9, no weight decay, no warm-up) with these departures: a fixed number of optimiser `steps` instead of SimCLR's 60 epochs (1 % of the labels) / 30 epochs (10 %), plain momentum instead of Nesterov, and `lr` used as given, not scaled as 0.05 x batch / 256."
+             seed:int=0, device=None, progress:bool=False,
+             details:bool=False, # return {'top1', 'correct' (each test image's 0/1, packed), 'test_images'}
+            ) -> float|dict:
+    "Top-1 on `test_ds` of a copy of `backbone` fine-tuned with a linear head on the labelled `subset` of `train_ds`: SimCLR's semi-supervised recipe (Appendix B.5: Nesterov momentum 0.9, lr 0.05 x batch / 256, no warm-up, no weight decay, random crops only; 60 epochs at 1 % of the labels, 30 at 10 %, given as `epochs`), with a cosine decay as SimCLR's code and these departures: the batch is capped by the subset (SimCLR: 4096), so an epoch is one or a few steps; flips are off where the dataset's augmentation has none."
     import copy
     device = get_device(device); stats = stats or dataset_stats(train_ds)
     (ytr, keep_tr), (yte, keep_te) = _labelled_items(train_ds), _labelled_items(test_ds)
@@ -242,11 +250,15 @@ def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
     head = (nn.Sequential(nn.BatchNorm1d(bb.out_dim, affine=False), head) if frozen else head).to(device)
     aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale).to(device)
     plain = BatchAugment('none', train_ds, mean=stats[0], std=stats[1]).to(device)
-    g = torch.Generator().manual_seed(seed)
+    g, bs = torch.Generator().manual_seed(seed), min(batch_size, len(idx))
+    lr = 0.05 * bs / 256 if lr is None else lr
+    steps = steps if steps is not None else 300 if epochs is None else epochs * -(-len(idx) // bs)
     _finetune_steps(bb, head, train_ds.get_images(idx), torch.as_tensor(ytr[idx]).long(), aug, steps, lr,
-                    min(batch_size, len(idx)), momentum, weight_decay, g, device, progress, frozen)
+                    bs, momentum, weight_decay, g, device, progress, frozen)
     from torch.utils.data import Subset
-    return _top1(lambda x: head(bb(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
+    c = _correct(lambda x: head(bb(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
+    top1 = c.sum().item() / len(c)
+    return dict(top1=top1, correct=pack_correct(c.numpy()), test_images=len(c)) if details else top1
 
 # %% ../nbs/09_eval.ipynb #dbfc8942
 def pack_correct(correct) -> str:

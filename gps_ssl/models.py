@@ -57,9 +57,9 @@ class SmallCNN(nn.Module):
 
 # %% ../nbs/02_models.ipynb #04a5cba2
 def small_vit(in_channels:int=3, image_size:int=32, width:int=32, depth:int=4, heads:int=4) -> nn.Module:
-    "A timm ViT for small images: patch 4 (>= 32 px) or 2, `embed_dim = 4 * width`, `depth` blocks, mean-pooled tokens; `out_dim` set."
+    "A timm ViT for small images: patch 4 from 24 px up (at least a 6x6 token grid: 7x7 at 28 px, 8x8 at 32) or 2 (4x4 at 8 px), `embed_dim = 4 * width`, `depth` blocks, mean-pooled tokens; `out_dim` set."
     from timm.models.vision_transformer import VisionTransformer
-    patch = 4 if image_size >= 32 else 2
+    patch = 4 if image_size >= 24 else 2
     if image_size % patch: raise ValueError(f"a ViT needs the image size ({image_size} px) to be a multiple of its patch size {patch}")
     m = VisionTransformer(img_size=image_size, patch_size=patch, in_chans=in_channels, num_classes=0, embed_dim=4 * width,
                           depth=depth, num_heads=heads, mlp_ratio=2.0, class_token=False, global_pool='avg')

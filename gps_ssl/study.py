@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance, run_provenance
-from .train import TrainConfig, train, reference_metrics, run_inputs, REFERENCES, ALL_METHODS
+from .train import TrainConfig, train, reference_metrics, run_inputs, optim_settings, OPTIM_KEYS, REFERENCES, ALL_METHODS
 from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct
 
 # %% auto #0
@@ -354,7 +354,11 @@ def plot_results(results:dict, path=None):
 def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
     dflt = asdict(TrainConfig())   # a setting added since that run was made had its default then
-    return {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v}
+    diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v}
+    if diff.keys() & set(OPTIM_KEYS):   # an optimiser setting left to the backbone's recipe equals the value it resolves to
+        then = optim_settings(replace(cfg, **{k: old.get(k, dflt[k]) for k in OPTIM_KEYS})); now = optim_settings(cfg)
+        diff = {k: v for k, v in diff.items() if k not in OPTIM_KEYS or then[k] != now[k]}
+    return diff
 
 # %% ../nbs/13_study.ipynb #dca73fba
 def _same_settings(d:Path, cfg:TrainConfig):

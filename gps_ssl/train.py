@@ -29,11 +29,11 @@ from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_los
 from .evaluate import extract_features, knn_accuracy, linear_probe, evaluate_features, plot_training_curves, plot_embedding, effective_rank, knn_label_scores, multilabel_scores
 
 # %% auto #0
-__all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'REFERENCES', 'dist_info', 'gather', 'gather_nograd',
-           'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt', 'TrainConfig', 'run_inputs',
-           'has_labels', 'scorable', 'run_splits', 'eval_splits', 'make_sampler', 'make_views', 'epoch_loader',
-           'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'init_backbone', 'train', 'train_supervised',
-           'reference_metrics', 'launch']
+__all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'REFERENCES',
+           'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS', 'make_optimizer', 'warmup_cosine', 'opt',
+           'TrainConfig', 'optim_settings', 'run_inputs', 'has_labels', 'scorable', 'run_splits', 'eval_splits',
+           'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog', 'epoch_record',
+           'init_backbone', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #b455c1b9
 def dist_info() -> tuple[int, int]:
@@ -284,10 +284,10 @@ class _RunSchedule(_RunSetup):
     "The optimisation and the evaluation of a run (`TrainConfig` fields, continued)."
     epochs:int = opt(50, "training epochs")
     batch_size:int = opt(128, "global batch size")
-    lr:float = opt(0.05, "learning rate at batch 256 (scaled linearly with the batch size)")
-    optimizer:str = opt('sgd', "optimizer", OPTIMIZERS)
-    weight_decay:float = opt(5e-4, "weight decay")
-    warmup_epochs:int = opt(2, "linear warm-up epochs before the cosine decay")
+    lr:float|None = opt(None, "learning rate at batch 256, scaled linearly with the batch size (default: the backbone's recipe, `OPTIM_RECIPES`: 0.05 CNN/ResNet, 1.5e-4 ViT)")
+    optimizer:str|None = opt(None, "optimizer (default: the backbone's recipe: sgd for the CNN and ResNets, adamw for the ViT)", OPTIMIZERS)
+    weight_decay:float|None = opt(None, "weight decay (default: the backbone's recipe: 5e-4 CNN/ResNet, 0.1 ViT)")
+    warmup_epochs:int|None = opt(None, "linear warm-up epochs before the cosine decay (default: the backbone's recipe: 2; ViT: 40/300 of the epochs, at least 1)")
     lars_clip:bool = opt(False, "LARS: solo-learn's clip_lr (a layer steps by min(trust ratio, lr) x grad)")
     temperature:float|None = opt(None, "InfoNCE temperature (default: the method's, 0.2 SimCLR and MoCo, 0.1 NNCLR)")
     queue_size:int = opt(4096, "MoCo negatives / NNCLR support set (the papers: 65536; NNCLR 98304)")
@@ -347,7 +347,7 @@ def check(self:TrainConfig) -> TrainConfig:
         raise ValueError("positives='clsp' needs a diffusion checkpoint: diffusion='PATH' (--diffusion), written by gps_ssl.clsp.train_diffusion")
     if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
     if self.aug not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {self.aug!r}; choose one of {AUGMENTATIONS}")
-    if self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
+    if self.optimizer is not None and self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
     if self.rule not in ('random', 'nearest', 'farthest'):
         raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
     for flag, path in (('diffusion', self.diffusion if self.positives == 'clsp' and self.clsp_control == 'none' else None),
@@ -365,6 +365,25 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.precision not in ('auto', 'fp32', 'bf16'):
         raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
     return self
+
+# %% ../nbs/10_train.ipynb #bfde8878
+OPTIM_RECIPES = {
+    # SGD with momentum, the recipe the CNN/ResNet studies were screened under (lr at batch 256)
+    'default': dict(optimizer='sgd', lr=0.05, weight_decay=5e-4, warmup_fraction=None, warmup_epochs=2),
+    # MoCo v3's ViT recipe (facebookresearch/moco-v3, CONFIG.md at c349e6e, ViT-Small: --optimizer=adamw --lr=1.5e-4
+    # --weight-decay=.1 --epochs=300 --warmup-epochs=40; main_moco.py scales lr by batch/256), the warm-up as a share of the run
+    'vit': dict(optimizer='adamw', lr=1.5e-4, weight_decay=0.1, warmup_fraction=40 / 300, warmup_epochs=None),
+}
+
+OPTIM_KEYS = ('optimizer', 'lr', 'weight_decay', 'warmup_epochs')
+
+def optim_settings(cfg:TrainConfig) -> dict:
+    "The optimiser a run uses: `optimizer`, `lr` (at batch 256), `weight_decay`, `warmup_epochs`: the config's where set, else its backbone's recipe (`OPTIM_RECIPES`)."
+    r = OPTIM_RECIPES.get(cfg.backbone, OPTIM_RECIPES['default'])
+    warm = r['warmup_epochs'] if r['warmup_fraction'] is None else max(1, round(r['warmup_fraction'] * cfg.epochs))
+    return dict(optimizer=cfg.optimizer or r['optimizer'], lr=r['lr'] if cfg.lr is None else cfg.lr,
+                weight_decay=r['weight_decay'] if cfg.weight_decay is None else cfg.weight_decay,
+                warmup_epochs=warm if cfg.warmup_epochs is None else cfg.warmup_epochs)
 
 # %% ../nbs/10_train.ipynb #d890db40
 def run_inputs(cfg:TrainConfig) -> dict[str, str]:
@@ -584,7 +603,7 @@ class RunLog:
     "Where a run's epochs go: `metrics.jsonl` (always), TensorBoard events (`logger='tensorboard'`), one terminal line each (`lines`)."
     def __init__(self, out:Path, cfg:TrainConfig, start:int=0, resume:bool=False, lines:bool=False):
         self.path, self.epochs, self.lines, self.tb, self.warned = out / 'metrics.jsonl', cfg.epochs, lines, None, False
-        self.warmup = cfg.warmup_epochs
+        self.warmup = optim_settings(cfg)['warmup_epochs']
         if not resume and self.path.exists(): self.path.unlink()
         if resume: _cut_log(self.path, start)
         if cfg.logger == 'tensorboard':
@@ -695,8 +714,9 @@ def _build(cfg:TrainConfig, ds, steps_per_epoch:int, device) -> tuple:
     model.amp_dtype = _amp_dtype(cfg.precision, device)
     fmt = torch.channels_last if cfg.channels_last and device.type == 'cuda' else torch.contiguous_format
     model = model.to(memory_format=fmt)
-    opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay, cfg.lars_clip)
-    total, warm = cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch
+    o = optim_settings(cfg)
+    opt = make_optimizer(model, o['optimizer'], o['lr'] * cfg.batch_size / 256, o['weight_decay'], cfg.lars_clip)
+    total, warm = cfg.epochs * steps_per_epoch, o['warmup_epochs'] * steps_per_epoch
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, total, warm))
     return model, opt, sched, bb_args, fmt
 
@@ -825,8 +845,9 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
         raise ValueError(f"batch_size {cfg.batch_size} is larger than the {len(ds)} training images of {ds.name}: "
                          "no optimiser step would run; pass a smaller --batch_size")
     steps = max(1, len(ds) // cfg.batch_size)
-    opt = make_optimizer(model, cfg.optimizer, cfg.lr * cfg.batch_size / 256, cfg.weight_decay, cfg.lars_clip)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps, cfg.warmup_epochs * steps))
+    o = optim_settings(cfg)
+    opt = make_optimizer(model, o['optimizer'], o['lr'] * cfg.batch_size / 256, o['weight_decay'], cfg.lars_clip)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, cfg.epochs * steps, o['warmup_epochs'] * steps))
     gaug = BatchAugment(cfg.aug, ds, **_aug_kw(cfg)).to(device) if cfg.gpu_aug else None
     data = ds.with_transform(None if cfg.gpu_aug else make_augmentation(cfg.aug, ds, **_aug_kw(cfg)))
     t0 = time.time()

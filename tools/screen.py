@@ -19,7 +19,7 @@ RULE = ("each arm is compared with the default on validation kNN and linear accu
 
 def _runs(d, group):
     r = json.loads((Path(d) / 'results.json').read_text())
-    out = {x['seed']: x for x in r['runs'] if '|'.join([x['method'], x['positives'], x['aug'], '-']) == group and not x.get('reference')}
+    out = {x['seed']: x for x in r['runs'] if not x.get('reference') and '|'.join([x['method'], x['positives'], x['aug'], '-']) == group}
     return r, out
 
 def screen(name):
