@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import seed_everything, get_device, atomic_write_json, atomic_write_bytes, provenance
+from .core import seed_everything, get_device, atomic_write_json, atomic_write_bytes, provenance, run_provenance
 from .data import ImageDataset, ArrayImageDataset, get_dataset
 from .models import build_backbone, load_encoder
 from .evaluate import (extract_features, evaluate_features, finetune, label_subset, mean_std, paired_interval,
@@ -21,7 +21,7 @@ from .train import has_labels
 # %% auto #0
 __all__ = ['REFERENCE_ROWS', 'as_encoder_input', 'labelled_splits', 'random_twin', 'semi_eval', 'transfer_eval',
            'downstream_metrics', 'downstream_checkpoint', 'summarize_rows', 'compare_rows', 'downstream_markdown',
-           'plot_downstream', 'downstream_study']
+           'downstream_verdicts', 'plot_downstream', 'downstream_study']
 
 # %% ../nbs/15_downstream.ipynb #6604c447
 def as_encoder_input(ds:ImageDataset, channels:int, size:int) -> ImageDataset:
@@ -123,15 +123,16 @@ def _study_runs(encoders:dict, protocol:str, seeds_ref, device=None, **kw) -> li
         for seed, ck in sorted(cks.items()):
             print(f"{name}, seed {seed}: {ck}", flush=True)
             bb, rec = load_encoder(ck, get_device(device)); first = first or (rec, ck)
-            runs.append(dict(row=name, seed=seed, checkpoint=str(ck), **downstream_metrics(bb, rec, protocol, seed=seed, device=device, **kw)))
+            pv = run_provenance({'encoder': str(ck)})   # each run's commit, code, threads and the encoder file's sha256
+            runs.append(dict(row=name, seed=seed, checkpoint=str(ck), provenance=pv, **downstream_metrics(bb, rec, protocol, seed=seed, device=device, **kw)))
             if protocol == 'semi':   # its head alone on the frozen encoder: a fine-tune that wrecks the features cannot hide behind the head
-                runs.append(dict(row=f'{name} (head only)', seed=seed, checkpoint=str(ck), head_only=True,
+                runs.append(dict(row=f'{name} (head only)', seed=seed, checkpoint=str(ck), head_only=True, provenance=pv,
                                  **downstream_metrics(bb, rec, protocol, seed=seed, frozen=True, device=device, **kw)))
     for name, frozen in REFERENCE_ROWS[protocol].items():
         for seed in seeds_ref:
             print(f"{name}, seed {seed}", flush=True)
             m = downstream_metrics(random_twin(first[0], seed, device), first[0], protocol, seed=seed, frozen=frozen, device=device, **kw)
-            runs.append(dict(row=name, seed=seed, reference=True, **m))
+            runs.append(dict(row=name, seed=seed, reference=True, provenance=run_provenance(), **m))
     return runs
 
 # %% ../nbs/15_downstream.ipynb #2ab431fb
@@ -202,6 +203,18 @@ def downstream_markdown(res:dict) -> str:
     p = res['provenance']
     lines += ['', f"Command: `{p['command']}` (commit {p['commit'][:7]}, {p['date']}, {p['seconds']:.0f} s on {p.get('cpu_cores', '?')} CPU cores)."]
     return '\n'.join(lines) + '\n'
+
+# %% ../nbs/15_downstream.ipynb #a67b3ddd
+def downstream_verdicts(res:dict) -> str:
+    "One line per primary comparison of a recorded downstream study: each metric's verdict and Holm-consistent interval (points), rendered from the record so prose never types a verdict."
+    keys = res['metrics']
+    head = [f"{100 * float(k.split('@')[1]):g} % labels" if k.startswith('top1@') else k.replace(':', ' ').replace('_top1', '') for k in keys]
+    out = []
+    for c in (c for c in res['comparisons'] if c['primary']):
+        d = '; '.join(f"{h} **{c[k]['verdict']}** {100 * c[k]['mean']:+.2f} [{100 * c[k].get('lo_holm', c[k]['lo']):+.2f}, {100 * c[k].get('hi_holm', c[k]['hi']):+.2f}]"
+                      for k, h in zip(keys, head))
+        out.append(f"- {c['row']} − {c['baseline']} ({len(c['seeds'])} seeds): {d}.")
+    return '\n'.join(out) + '\n'
 
 # %% ../nbs/15_downstream.ipynb #da0cd1c3
 def plot_downstream(res:dict, path=None):

@@ -125,7 +125,8 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels,
     val = {}
     if C is None:
         from sklearn.model_selection import train_test_split
-        counts = np.bincount(ytr.numpy()); strat = ytr.numpy() if counts[counts > 0].min() >= 2 else None
+        counts = np.bincount(ytr.numpy()); n_val, k = int(np.ceil(val_fraction * len(ytr))), int((counts > 0).sum())
+        strat = ytr.numpy() if counts[counts > 0].min() >= 2 and k <= n_val <= len(ytr) - k else None   # stratified where every class fits both sides
         a, b = (torch.as_tensor(i) for i in train_test_split(np.arange(len(ytr)), test_size=val_fraction, random_state=seed, stratify=strat))
         xa, xb = _standardise(tr[a], tr[b]); W = None
         for c in sorted(Cs):                                  # warm-started from the next stronger regularisation

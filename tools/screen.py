@@ -1,7 +1,7 @@
 """A recorded screen: SimCLR (strong) arms that differ from a default in one setting, scored on a validation split and
 paired with the default seed by seed (the per-image correctness counts the validation images too).
 
-    python tools/screen.py mnist8k      # after `bash tools/studies.sh screen_mnist8k`
+    python tools/screen.py mnist8k      # after `bash tools/studies.sh screen_mnist8k` (or digits, after screen_digits)
 
 Writes nbs/results/screen/NAME/screen.{json,md}. The rule (RULE below) is fixed here, before the arms run, and printed with the table.
 """
@@ -14,7 +14,19 @@ SCREENS = {'mnist8k': dict(dir='nbs/results/screen', default='mnist8k_default', 
                            arms={'mnist8k_t0.1': ('temperature', 0.1), 'mnist8k_t0.5': ('temperature', 0.5),
                                  'mnist8k_lr0.1': ('lr', 0.1), 'mnist8k_width64': ('width', 64),
                                  'mnist8k_epochs10': ('epochs', 10)},
-                           budget={'epochs'})}
+                           budget={'epochs'}),
+           'digits': dict(dir='nbs/results/screen', default='digits_default', group='simclr|aug|strong|-',
+                          arms={'digits_t0.1': ('temperature', 0.1), 'digits_t0.5': ('temperature', 0.5),
+                                'digits_lr0.1': ('lr', 0.1), 'digits_width64': ('width', 64),
+                                'digits_epochs100': ('epochs', 100)},
+                          budget={'epochs'}),
+           'mnist8k_vit': dict(dir='nbs/results/screen', default='mnist8k_vit_default', group='simclr|aug|strong|-',
+                               arms={'mnist8k_vit_lr5e-4': ('lr', 5e-4), 'mnist8k_vit_lr1.5e-3': ('lr', 1.5e-3),
+                                     'mnist8k_vit_epochs10': ('epochs', 10)},
+                               budget={'epochs'},
+                               note="Run after the first record of studies/mnist8k_vit.yaml, whose test result (the ViT barely moved from its "
+                                    "untrained twin) prompted it; the spec's history says so. The default is MoCo v3's base lr (1.5e-4), "
+                                    "the other arms DINO's (5e-4, facebookresearch/dino main_dino.py) and ten times MoCo v3's.")}
 RULE = ("each arm is compared with the default on validation kNN and linear accuracy (Holm over every arm x metric test, budget arms excluded); a setting is adopted when its arm is a Holm-significant kNN gain with no Holm-significant linear loss; when two values of one setting qualify, the larger kNN gain. Arms of the `budget` settings (more epochs) are measured, not adopted: the epoch count is fixed by the study's compute budget, and the row shows what that budget leaves on the table.")
 
 def _runs(d, group):
@@ -29,7 +41,7 @@ def screen(name):
     for arm, (key, value) in s['arms'].items():
         rec, runs = _runs(root / arm, s['group'])
         seeds = sorted(set(base) & set(runs))
-        row = dict(arm=arm, setting=key, value=value, default=base_rec['config'][key] if base_rec['config'].get(key) is not None else 'method default',
+        row = dict(arm=arm, setting=key, value=value, default=base_rec['config'][key] if base_rec['config'].get(key) is not None else 'package default',
                    seeds=seeds, budget=key in s['budget'], commit=rec['provenance']['commit'][:8])
         for m in ('knn', 'linear'):
             n = base[seeds[0]]['eval_images']
@@ -48,7 +60,7 @@ def screen(name):
         r['decision'] = 'qualifies' if ok else 'keep default'
         if ok and (r['setting'] not in adopted or k['mean'] > adopted[r['setting']]['knn']['mean']): adopted[r['setting']] = r
     for r in adopted.values(): r['decision'] = 'adopted'
-    out = dict(screen=name, rule=RULE, group=s['group'], default=s['default'], eval_split=base_rec['config'].get('eval_split'),
+    out = dict(screen=name, rule=RULE, note=s.get('note'), group=s['group'], default=s['default'], eval_split=base_rec['config'].get('eval_split'),
                default_knn=float(np.mean([base[i]['knn_top1'] for i in base])), default_linear=float(np.mean([base[i]['linear_top1'] for i in base])),
                rows=rows, adopted={k: v['value'] for k, v in adopted.items()}, command=f'python tools/screen.py {name}')
     d = root / name; d.mkdir(parents=True, exist_ok=True)
@@ -68,6 +80,7 @@ def screen_markdown(out):
         lines.append(f"| {r['setting']} | {r['default']} → {r['value']} | {len(r['seeds'])} | {k} | {pk} | {l} | {pl} | {r['decision']} |")
     lines += ['', f"Rule (fixed before the arms ran): {out['rule']}", '',
               f"Adopted: {', '.join(f'{k} = {v}' for k, v in out['adopted'].items()) or 'nothing (the defaults stay)'}.", '',
+              *([f"Note: {out['note']}", ''] if out.get('note') else []),
               f"Recorded by `{out['command']}` from the arms' records (each names its own `gps_ssl_compare` command)."]
     return '\n'.join(lines) + '\n'
 

@@ -4,7 +4,7 @@
 # Declared studies (studies/NAME.yaml: grid, references, seeds, primary comparisons, artefacts, history) run by one command each:
 #   gps_ssl_compare --study studies/NAME.yaml --record nbs/results/NAME
 # `bash tools/studies.sh declared` runs every declared study (the forest figure's), `bash tools/studies.sh NAME` one of them;
-# `bash tools/studies.sh screen_mnist8k|recipe|clsp_w|downstream|init|all` the others (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
+# `bash tools/studies.sh screen_mnist8k|screen_digits|screen_mnist8k_vit|recipe|clsp_w|downstream|init|all` the others (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
 # covers the flip and the crops; the earlier screens of epochs, batch, lr, width, heads and weight decay
 # under the old protocol are in the git history).
 # Every table is evaluated with the official protocol (kNN k=20, T=0.07; a converged probe whose L2 strength is chosen on
@@ -36,14 +36,25 @@ if [[ $what == recipe* || $what == all ]]; then   # choosing the small-image rec
     fi
   done
 fi
-if [[ $what == screen_mnist8k || $what == all ]]; then   # mnist8k's settings, chosen on its validation fifth (never on test) by the
-  # rule fixed in tools/screen.py before the arms ran: SimCLR (strong), 3 epochs (the study's budget), one setting changed per arm
-  V="$C --dataset mnist8k --methods simclr --positives aug --augs strong --seeds 0,1,2 --eval_split val --epochs 3"
-  $V --references random --out runs/screen/mnist8k/default --record $R/screen/mnist8k_default
-  for a in "t0.1 --temperature 0.1" "t0.5 --temperature 0.5" "lr0.1 --lr 0.1" "width64 --width 64" "epochs10 --epochs 10"; do
-    set -- $a; n=$1; shift; $V --references '' "$@" --out runs/screen/mnist8k/$n --record $R/screen/mnist8k_$n
+for ds in mnist8k digits; do   # each set's settings, chosen on its validation fifth (never on test) by the rule fixed in
+  # tools/screen.py before the arms ran: SimCLR (strong), the studies' epochs (mnist8k 3, its budget; digits 50), one setting changed per arm
+  if [[ $what == screen_$ds || $what == all ]]; then
+    ep=$([[ $ds == mnist8k ]] && echo 3 || echo 50); more=$([[ $ds == mnist8k ]] && echo 10 || echo 100)
+    V="$C --dataset $ds --methods simclr --positives aug --augs strong --seeds 0,1,2 --eval_split val --epochs $ep"
+    $V --references random --out runs/screen/$ds/default --record $R/screen/${ds}_default
+    for a in "t0.1 --temperature 0.1" "t0.5 --temperature 0.5" "lr0.1 --lr 0.1" "width64 --width 64" "epochs$more --epochs $more"; do
+      set -- $a; n=$1; shift; $V --references '' "$@" --out runs/screen/$ds/$n --record $R/screen/${ds}_$n
+    done
+    python tools/screen.py $ds
+  fi
+done
+if [[ $what == screen_mnist8k_vit || $what == all ]]; then   # the ViT's lr on mnist8k's validation split (after its first record: see its history)
+  V="$C --dataset mnist8k --backbone vit --methods simclr --positives aug --augs strong --seeds 0,1,2 --eval_split val --epochs 3"
+  $V --references random --out runs/screen/mnist8k_vit/default --record $R/screen/mnist8k_vit_default
+  for a in "lr5e-4 --lr 5e-4" "lr1.5e-3 --lr 1.5e-3" "epochs10 --epochs 10"; do
+    set -- $a; n=$1; shift; $V --references '' "$@" --out runs/screen/mnist8k_vit/$n --record $R/screen/mnist8k_vit_$n
   done
-  python tools/screen.py mnist8k
+  python tools/screen.py mnist8k_vit
 fi
 PRIOR=runs/digits_m_prior_s0/checkpoint.pt   # one file per seed: a retrained prior never replaces the one a record read
 DDPM=runs/digits_ddpm_s0/diffusion.pt
