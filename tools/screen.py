@@ -25,7 +25,7 @@ SCREENS = {'mnist8k': dict(dir='nbs/results/screen', default='mnist8k_default', 
                                      'mnist8k_vit_epochs10': ('epochs', 10)},
                                budget={'epochs'},
                                note="Run after the first record of studies/mnist8k_vit.yaml, whose test result (the ViT barely moved from its "
-                                    "untrained twin) prompted it; the spec's history says so. The default is MoCo v3's base lr (1.5e-4), "
+                                    "untrained twin) prompted it; the spec was not changed and that record was not re-run, since nothing was adopted. The default is MoCo v3's base lr (1.5e-4), "
                                     "the other arms DINO's (5e-4, facebookresearch/dino main_dino.py) and ten times MoCo v3's.")}
 RULE = ("each arm is compared with the default on validation kNN and linear accuracy (Holm over every arm x metric test, budget arms excluded); a setting is adopted when its arm is a Holm-significant kNN gain with no Holm-significant linear loss; when two values of one setting qualify, the larger kNN gain. Arms of the `budget` settings (more epochs) are measured, not adopted: the epoch count is fixed by the study's compute budget, and the row shows what that budget leaves on the table.")
 
