@@ -177,10 +177,14 @@ def compare_rows(runs:list[dict], pairs, primary=()) -> list[dict]:
     return out
 
 # %% ../nbs/15_downstream.ipynb #9b31f19c
+def _metric_heads(keys) -> list[str]:
+    "Column names of a downstream record's metrics: `1 % of the labels`, `digits knn`, ..."
+    return [f"{100 * float(k.split('@')[1]):g} % of the labels" if k.startswith('top1@') else k.replace(':', ' ').replace('_top1', '') for k in keys]
+
 def downstream_markdown(res:dict) -> str:
     "The recorded study as markdown: the table (mean ± sample std over seeds, %) and its comparisons."
     keys = res['metrics']
-    head = [f"{100 * float(k.split('@')[1]):g} % of the labels" if k.startswith('top1@') else k.replace(':', ' ').replace('_top1', '') for k in keys]
+    head = _metric_heads(keys)
     lines = [f"| row | seeds | {' | '.join(head)} |", '|---|---|' + '---|' * len(keys)]
     for r in res['summary']:
         lines.append(f"| {r['row']} | {len(r['seeds'])} | " + ' | '.join(f"{100 * r[k]:.2f} ± {100 * r[k + '_std']:.2f}" for k in keys) + ' |')
@@ -208,7 +212,7 @@ def downstream_markdown(res:dict) -> str:
 def downstream_verdicts(res:dict) -> str:
     "One line per primary comparison of a recorded downstream study: each metric's verdict and Holm-consistent interval (points), rendered from the record so prose never types a verdict."
     keys = res['metrics']
-    head = [f"{100 * float(k.split('@')[1]):g} % labels" if k.startswith('top1@') else k.replace(':', ' ').replace('_top1', '') for k in keys]
+    head = _metric_heads(keys)
     out = []
     for c in (c for c in res['comparisons'] if c['primary']):
         d = '; '.join(f"{h} **{c[k]['verdict']}** {100 * c[k]['mean']:+.2f} [{100 * c[k].get('lo_holm', c[k]['lo']):+.2f}, {100 * c[k].get('hi_holm', c[k]['hi']):+.2f}]"
