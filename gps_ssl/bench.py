@@ -11,13 +11,15 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS',
-           'GPU_EPOCH_COLS', 'BENCH_TABLES', 'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data',
-           'plain_torch_knn', 'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn', 'write_knn_data', 'exact_sample',
-           'bench_scale', 'plot_scale', 'bench_load', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz',
-           'bench_pairs', 'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench',
-           'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'run_scale',
-           'run_load', 'main']
+__all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'THROUGHPUT', 'VARIANTS', 'THROUGHPUT_COLS', 'BREAKDOWN_COLS',
+           'SPEED_LEVERS', 'RUN_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS',
+           'BENCH_TABLES', 'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn',
+           'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn', 'write_knn_data', 'exact_sample', 'bench_scale',
+           'plot_scale', 'bench_load', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'sgemm_gflops',
+           'step_flops', 'lightly_fresh', 'throughput_sets', 'bench_throughput', 'channels_last_rule', 'step_breakdown',
+           'plot_breakdown', 'bench_run', 'bench_pairs', 'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch',
+           'bench_markdown', 'plot_bench', 'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu',
+           'run_clsp', 'run_scale', 'run_load', 'run_run', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -288,21 +290,29 @@ _TRAIN_RUN = """
 import json, re, sys
 from pathlib import Path
 import torch
-from gps_ssl.train import train, TrainConfig
+from gps_ssl.train import train, TrainConfig, PhaseTimer
+from gps_ssl.core import get_device
 hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024
 cfg = TrainConfig(**json.loads(sys.argv[1])); base = hwm()
-m = train(cfg, out=Path(sys.argv[2]), progress=False, overwrite=True, figures=False)
+timer = PhaseTimer(get_device(cfg.device), sync=True) if sys.argv[3:] == ['sync'] else None   # a breakdown: CUDA waited for at each phase
+m = train(cfg, out=Path(sys.argv[2]), progress=False, overwrite=True, figures=False, timer=timer)
 gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else 0.0
-print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base, gpu_peak_mb=gpu)))
+speed = {k: m[k] for k in ('loop_images_per_second', 'first_step_seconds', 'compile_seconds', 'phase_seconds') if k in m}
+acc = {k: m[k] for k in ('knn_top1', 'linear_top1') if k in m}
+print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base, gpu_peak_mb=gpu, steps=m['steps'], train_seconds=m['train_seconds'], **speed, **acc)))
 """
 
 # %% ../nbs/90_benchmarks.ipynb #1d5cc9ee
-def train_fresh(cfg:dict, out) -> dict:
-    "Train `TrainConfig(**cfg)` in a fresh process: `{'images_per_s', 'peak_mb'}`."
-    import subprocess, sys
-    p = subprocess.run([sys.executable, '-c', _TRAIN_RUN, json.dumps(cfg), str(out)], capture_output=True, text=True)
-    if p.returncode: raise RuntimeError(f"benchmark run {cfg} failed:\n{p.stderr[-2000:]}")
+def _fresh(script:str, args:list, env:dict|None=None) -> dict:
+    "Run a benchmark `script` in a fresh Python process; its last stdout line is JSON."
+    import subprocess
+    p = subprocess.run([sys.executable, '-c', script, *map(str, args)], capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if p.returncode: raise RuntimeError(f"benchmark run {args[0]} failed:\n{p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+def train_fresh(cfg:dict, out, sync:bool=False, env:dict|None=None) -> dict:
+    "Train `TrainConfig(**cfg)` in a fresh process: `{'images_per_s', 'peak_mb', 'loop_images_per_second', 'phase_seconds', ...}`; `sync`: a synchronised phase breakdown."
+    return _fresh(_TRAIN_RUN, [json.dumps(cfg), out] + (['sync'] if sync else []), env)
 
 # %% ../nbs/90_benchmarks.ipynb #05a13522
 def bench_train(dataset:str='digits', methods=('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam'), positives=('aug', 'gps'),
@@ -339,6 +349,177 @@ def cifar_like_npz(path, n:int=2048, seed:int=0) -> str:
     np.savez(path, x_train=rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), y_train=rng.integers(0, 10, n),
              x_test=rng.integers(0, 256, (n // 4, 32, 32, 3), dtype=np.uint8), y_test=rng.integers(0, 10, n // 4))
     return f'npz:{path}'
+
+# %% ../nbs/90_benchmarks.ipynb #4048cd1e
+def sgemm_gflops(n:int=2048, repeats:int=5) -> float:
+    "This machine's float32 matrix-product rate in GFLOP/s at torch's current thread count: the median of `repeats` n x n products after a warm-up."
+    a, b = torch.randn(n, n), torch.randn(n, n); a @ b
+    ts = []
+    for _ in range(repeats): t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
+    return 2 * n ** 3 / float(np.median(ts)) / 1e9
+
+# %% ../nbs/90_benchmarks.ipynb #dd002b8a
+def step_flops(backbone:str, channels:int, image_size:int, method:str='simclr', width:int=32, head_scale:float=1.0, batch:int=8) -> float:
+    "FLOPs of one training step per view: forward and backward of both views through backbone, heads and loss, counted by `torch.utils.flop_counter` (convolutions and matrix products)."
+    from torch.utils.flop_counter import FlopCounterMode
+    from gps_ssl.models import build_backbone
+    from gps_ssl.methods import SSLMethod
+    m = SSLMethod(method, build_backbone(backbone, channels, image_size, width=width), head_scale, None, 0, 1)
+    g = torch.Generator().manual_seed(0); x1, x2 = (torch.randn(batch, channels, image_size, image_size, generator=g) for _ in range(2))
+    with FlopCounterMode(display=False) as fc: m.loss(x1, x2, None, None, 0.0, None).backward()
+    return fc.get_total_flops() / (2 * batch)
+
+# %% ../nbs/90_benchmarks.ipynb #c6f41d89
+_LIGHTLY_RUN = """
+import json, sys, time
+import numpy as np, torch
+from PIL import Image
+from torch.utils.data import Dataset, DataLoader
+from torch.utils.flop_counter import FlopCounterMode
+from lightly.transforms import SimCLRTransform
+from lightly.models.modules import SimCLRProjectionHead
+from lightly.loss import NTXentLoss
+from gps_ssl.data import get_dataset
+from gps_ssl.models import build_backbone
+a = json.loads(sys.argv[1]); torch.manual_seed(0)
+imgs = get_dataset(a['dataset']).images; size, ch = imgs.shape[1], imgs.shape[-1]
+tf = SimCLRTransform(input_size=size, gaussian_blur=0.0, normalize=dict(mean=[0.5] * ch, std=[0.5] * ch))   # lightly's CIFAR-10 setting
+class Views(Dataset):
+    def __len__(self): return len(imgs)
+    def __getitem__(self, i): return tf(Image.fromarray(imgs[i][..., 0] if ch == 1 else imgs[i]))
+bb = build_backbone(a['backbone'], ch, size, width=a['width'])
+model = torch.nn.Sequential(bb, SimCLRProjectionHead(bb.out_dim, a['hidden'], a['out'])); crit = NTXentLoss(temperature=0.2)
+opt = torch.optim.SGD(model.parameters(), lr=0.06, momentum=0.9)
+dl = DataLoader(Views(), batch_size=a['batch_size'], shuffle=True, drop_last=True, num_workers=a['workers'], persistent_workers=a['workers'] > 0)
+steps = []
+for epoch in range(a['epochs']):
+    it = iter(dl)
+    while True:
+        t = time.perf_counter(); b = next(it, None)
+        if b is None: break
+        loss = crit(model(b[0]), model(b[1])); loss.backward(); opt.step(); opt.zero_grad(); loss.item()
+        steps.append(time.perf_counter() - t)
+x0, x1 = next(iter(DataLoader(Views(), batch_size=8)))
+with FlopCounterMode(display=False) as fc: crit(model(x0), model(x1)).backward()
+print(json.dumps(dict(loop_images_per_second=(len(steps) - 1) * a['batch_size'] / sum(steps[1:]), flop_per_view=fc.get_total_flops() / 16, steps=len(steps))))
+"""
+
+def lightly_fresh(dataset:str, backbone:str, workers:int=0, epochs:int=2, batch_size:int=256, width:int=32, head_scale:float=1.0) -> dict:
+    "The lightly-style SimCLR loop in a fresh process: `{'loop_images_per_second', 'flop_per_view', 'steps'}` (needs `pip install --no-deps lightly`)."
+    try: import lightly  # noqa: F401
+    except ImportError as e: raise ImportError("the lightly-style loop needs lightly: pip install --no-deps lightly") from e
+    a = dict(dataset=dataset, backbone=backbone, workers=workers, epochs=epochs, batch_size=batch_size, width=width,
+             hidden=int(2048 * head_scale), out=int(256 * head_scale))   # our SimCLR head's widths
+    return _fresh(_LIGHTLY_RUN, [json.dumps(a)])
+
+# %% ../nbs/90_benchmarks.ipynb #79685f1d
+THROUGHPUT = (('digits', 'cnn'), ('mnist', 'cnn'), ('cifar-like', 'cnn'), ('cifar-like', 'resnet18'))   # (data, backbone) rows
+VARIANTS = {'contiguous': dict(channels_last='off'), 'channels_last': dict(channels_last='on'),
+            'compiled': dict(channels_last='off', compile=True), 'compiled_cl': dict(channels_last='on', compile=True)}
+THROUGHPUT_COLS = ['data', 'backbone', 'px', 'variant', 'runs', 'images_per_s', 'views_per_s', 'mflop_per_view', 'gflop_s',
+                   'sgemm_gflop_s', 'of_sgemm', 'cl_gain', 'compile_s', 'vs_lightly']
+
+def throughput_sets(folder, n:int=2048, n_r18:int=512) -> dict:
+    "The throughput table's data, written into `folder`: `{(data, backbone): dataset spec}`."
+    from gps_ssl.data import get_dataset
+    folder = Path(folder); tr, te = get_dataset('mnist8k'), get_dataset('mnist8k', split='test')
+    np.savez(folder / 'mnist.npz', x_train=tr.images[:n], y_train=tr.targets[:n], x_test=te.images[:256], y_test=te.targets[:256])
+    return {('digits', 'cnn'): 'digits', ('mnist', 'cnn'): f"npz:{folder / 'mnist.npz'}",
+            ('cifar-like', 'cnn'): cifar_like_npz(folder / 'cifar.npz', n), ('cifar-like', 'resnet18'): cifar_like_npz(folder / 'cifar_r18.npz', n_r18)}
+
+# %% ../nbs/90_benchmarks.ipynb #e6c40d33
+def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, epochs:int=2, lightly_workers=(0, 2),
+                     batch_size:int=256, n:int=2048, n_r18:int=512, device=None) -> list[dict]:
+    "Images/s of the training loop per (data, backbone, variant) and of the lightly-style loop, with FLOPs, GFLOP/s and the sgemm rate: medians of `repeats` interleaved fresh-process runs."
+    from gps_ssl.data import get_dataset
+    runs, sgemm = {}, {}
+    with tempfile.TemporaryDirectory() as d:
+        specs = throughput_sets(d, n, n_r18)
+        for r in range(repeats):
+            for key in rows:
+                sgemm.setdefault(key, []).append(sgemm_gflops())
+                base = dict(dataset=specs[key], method='simclr', aug='strong', epochs=epochs, backbone=key[1], batch_size=batch_size,
+                            monitor_every=epochs, probe_c=1.0, device=device)
+                for v in variants:   # compiled: an empty compile cache each run, so compile_s is a cold compile
+                    runs.setdefault((*key, v), []).append(train_fresh({**base, **VARIANTS[v]}, Path(d) / f'{v}_{r}', env=dict(TORCHINDUCTOR_CACHE_DIR=str(Path(d) / f'inductor_{v}_{r}'))))
+                for w in lightly_workers:
+                    runs.setdefault((*key, f'lightly ({w} workers)'), []).append(lightly_fresh(specs[key], key[1], w, epochs, batch_size))
+        shape = {key: get_dataset(specs[key]).images.shape[1:] for key in rows}
+    out = []
+    for key in rows:
+        px, ch = shape[key][0], shape[key][-1]; ours = step_flops(key[1], ch, px); sg = float(np.median(sgemm[key]))
+        block = []
+        for (dk, bk, v), rs in runs.items():
+            if (dk, bk) != key: continue
+            ips = float(np.median([x['loop_images_per_second'] for x in rs])); fl = rs[0].get('flop_per_view', ours)
+            row = dict(data=dk, backbone=bk, px=px, variant=v, runs=len(rs), images_per_s=ips, views_per_s=2 * ips, mflop_per_view=fl / 1e6,
+                       gflop_s=2 * ips * fl / 1e9, sgemm_gflop_s=sg, of_sgemm=2 * ips * fl / 1e9 / sg)
+            if any('compile_seconds' in x for x in rs): row['compile_s'] = float(np.median([x.get('compile_seconds', 0.0) for x in rs]))
+            block.append(row)
+        cont = next((b['images_per_s'] for b in block if b['variant'] == 'contiguous'), None)
+        best_lightly = max((b['images_per_s'] for b in block if b['variant'].startswith('lightly')), default=None)
+        for b in block:
+            if cont and b['variant'] == 'channels_last': b['cl_gain'] = b['images_per_s'] / cont
+            if best_lightly and not b['variant'].startswith('lightly'): b['vs_lightly'] = b['images_per_s'] / best_lightly
+        out += block
+    return out
+
+# %% ../nbs/90_benchmarks.ipynb #26201d2c
+def channels_last_rule(rows:list[dict], min_gain:float=1.05) -> dict:
+    "`{backbone: smallest image side}` from which eager channels-last ran at least `min_gain` times the contiguous rate at every measured size up: what `CPU_CHANNELS_LAST` says."
+    out = {}
+    for bb in dict.fromkeys(r['backbone'] for r in rows):
+        gains = {r['px']: r['cl_gain'] for r in rows if r['backbone'] == bb and 'cl_gain' in r}
+        ok = [px for px in sorted(gains) if all(g >= min_gain for q, g in gains.items() if q >= px)]
+        if ok: out[bb] = ok[0]
+    return out
+
+# %% ../nbs/90_benchmarks.ipynb #d24a3a98
+BREAKDOWN_COLS = ['data', 'variant', 'steps', 'data_ms', 'move_ms', 'augment_ms', 'forward_ms', 'backward_ms', 'optimiser_ms', 'monitor_ms', 'step_ms']
+
+def step_breakdown(dataset:str='mnist8k', variants=('contiguous', 'channels_last'), epochs:int=1, batch_size:int=256, repeats:int=1, device=None, **kw) -> list[dict]:
+    "Milliseconds per step of each phase of `train` (a synchronised `PhaseTimer`), per variant: medians of `repeats` fresh-process runs."
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        res = {v: [train_fresh(dict(dataset=dataset, method='simclr', aug='strong', epochs=epochs, batch_size=batch_size, probe_c=1.0,
+                                    device=device, **VARIANTS[v], **kw), Path(d) / f'{v}_{r}', sync=True) for r in range(repeats)] for v in variants}
+    for v, rs in res.items():
+        ph = {p: float(np.median([x['phase_seconds'].get(p, 0.0) for x in rs])) * 1000 for p in ('data', 'move', 'augment', 'forward', 'backward', 'optimiser', 'monitor')}
+        rows.append(dict(data=dataset, variant=v, steps=rs[0]['steps'], **{f'{p}_ms': t for p, t in ph.items()}, step_ms=sum(ph.values())))
+    return rows
+
+def plot_breakdown(rows:list[dict], path=None):
+    "Milliseconds per step of each phase, one stacked bar per variant."
+    import matplotlib.pyplot as plt
+    phases = [c[:-3] for c in BREAKDOWN_COLS if c.endswith('_ms') and c != 'step_ms']
+    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.55 * len(rows)))
+    for i, r in enumerate(rows):
+        left = 0.0
+        for j, p in enumerate(phases):
+            ax.barh(i, r[f'{p}_ms'], left=left, color=f'C{j}', label=p if i == 0 else None); left += r[f'{p}_ms']
+    ax.set_yticks(range(len(rows)), [f"{r['variant']}\n{r['data']}" for r in rows], fontsize=8); ax.invert_yaxis()
+    ax.set_xlabel('milliseconds per training step (batch of 256 pairs)'); ax.legend(fontsize=7, ncol=4, loc='lower right')
+    ax.set_title('where a training step goes (the epoch monitor spread over its steps)', fontsize=9); fig.tight_layout()
+    if path: fig.savefig(path, dpi=100)
+    return fig
+
+# %% ../nbs/90_benchmarks.ipynb #61756733
+SPEED_LEVERS = dict(compile=True, monitor_every=5)   # the opt-in levers of a timed whole run (`bench_run`)
+RUN_COLS = ['data', 'variant', 'epochs', 'wall_s', 'train_s', 'monitor_s', 'images_per_s', 'knn_top1', 'linear_top1']
+
+def bench_run(dataset:str='mnist8k', epochs:int=50, variants:dict|None=None, aug:str='strong', device=None, **kw) -> list[dict]:
+    "Whole SimCLR runs timed end to end in fresh processes: `defaults` and `levers` (`SPEED_LEVERS`), or `variants` `{name: TrainConfig fields}`."
+    import subprocess
+    variants = variants or {'defaults': {}, 'levers': SPEED_LEVERS}
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for name, v in variants.items():
+            cfg = dict(dataset=dataset, method='simclr', aug=aug, epochs=epochs, device=device, **kw, **v)
+            t = time.perf_counter(); m = train_fresh(cfg, Path(d) / name, env=dict(TORCHINDUCTOR_CACHE_DIR=str(Path(d) / f'inductor_{name}')))
+            rows.append(dict(data=dataset, variant=name, epochs=epochs, wall_s=time.perf_counter() - t, train_s=m['train_seconds'],
+                             monitor_s=m['phase_seconds'].get('monitor', 0.0) * m['steps'], images_per_s=m['images_per_s'],
+                             **{a: 100 * m[a] for a in ('knn_top1', 'linear_top1') if a in m}, settings=json.dumps(v)))
+    return rows
 
 # %% ../nbs/90_benchmarks.ipynb #b0675f76
 def bench_pairs(dataset:str='digits', positives=('aug', 'gps'), method:str|None=None, batch_size:int=256, aug:str='weak',
@@ -439,6 +620,9 @@ BENCH_TABLES = [  # (results key, columns, title): the order and headings of a r
     ('knn', KNN_MB_COLS, 'Neighbour search: peak memory (MB over the data, each search in a fresh process)'),
     ('embed', ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb'], 'Prior embedding (256 CIFAR-sized images, random weights, batch 64)'),
     ('pairs', PAIR_COLS, 'Pair loop in one process (loader + training step; the kinds of positives alternating epoch by epoch)'),
+    ('throughput', THROUGHPUT_COLS, "Training loop throughput against this machine's sgemm rate, and a lightly-style loop (SimCLR, strong augmentation, batch 256)"),
+    ('breakdown', BREAKDOWN_COLS, 'Milliseconds per training step by phase (SimCLR, strong augmentation, one epoch of mnist8k, the monitor spread over the steps)'),
+    ('run', RUN_COLS + ['settings'], 'A whole 50-epoch SimCLR run on mnist8k, launch to metrics, with the defaults and with the speed levers'),
     ('train_digits', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, digits'),
     ('train_cifar', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data'),
     ('train_cifar_r18', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data, ResNet-18'),
@@ -508,6 +692,7 @@ def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
     atomic_write_json(out, folder / 'results.json'); atomic_write_bytes(bench_markdown(out).encode(), folder / 'results.md')
     if res.get('knn') or res.get('pairs'): plt.close(plot_bench(out, folder / 'results.png'))
     if res.get('scale'): plt.close(plot_scale(out, folder / 'results.png'))
+    if res.get('breakdown'): plt.close(plot_breakdown(res['breakdown'], folder / 'breakdown.png'))
     return folder
 
 # %% ../nbs/90_benchmarks.ipynb #f336bb64
@@ -541,8 +726,15 @@ _TRAIN_COLS = ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'ru
 
 # %% ../nbs/90_benchmarks.ipynb #26af71a8
 def run_train(a, cifar) -> dict:
-    "Whole `train()` runs in fresh processes (`--only train`), on the sets of `--train_sets`."
+    "The training tables (`--only train`) of `--train_sets`: the loop's throughput against sgemm and lightly, the per-step breakdown, whole `train()` runs."
     sets, methods, res = a.train_sets.split(','), tuple(a.methods.split(',')), {}
+    if 'throughput' in sets:
+        res['throughput'] = bench_throughput(variants=tuple(a.variants.split(',')), repeats=a.train_repeats, epochs=a.throughput_epochs, device=a.device)
+        _show("training loop throughput against this machine's sgemm rate (SimCLR, strong augmentation, batch 256)", res['throughput'], THROUGHPUT_COLS)
+        print(f"channels-last rule (CPU_CHANNELS_LAST): {channels_last_rule(res['throughput'])}", flush=True)
+    if 'breakdown' in sets:
+        res['breakdown'] = step_breakdown(repeats=a.train_repeats, device=a.device)
+        _show('milliseconds per step by phase (one epoch of mnist8k)', res['breakdown'], BREAKDOWN_COLS)
     def tr(name, epochs=a.epochs, **kw):   # TrainConfig's default is batch augmentation; the tables name what they ran
         return bench_train(name, epochs=epochs, repeats=a.train_repeats, device=a.device, aug=a.aug, gpu_aug=a.gpu_aug, **kw)
     if 'digits' in sets: res['train_digits'] = tr('digits', methods=methods); _show('training, digits (SmallCNN)', res['train_digits'], _TRAIN_COLS)
@@ -584,21 +776,29 @@ def run_load(a, cifar=None) -> dict:
     rows = bench_load(repeats=a.repeats); _show('neighbour search under load', rows, LOAD_COLS)
     return dict(load=rows)
 
-RUNNERS = dict(knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp, scale=run_scale, load=run_load)
+def run_run(a, cifar=None) -> dict:
+    "A whole run, timed with the defaults and with `SPEED_LEVERS` (`--only run`)."
+    rows = bench_run(a.run_data, epochs=a.run_epochs, device=a.device); _show(f'whole SimCLR run ({a.run_data}, {a.run_epochs} epochs)', rows, RUN_COLS + ['settings'])
+    return dict(run=rows)
+
+RUNNERS = dict(run=run_run, knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp, scale=run_scale, load=run_load)
 
 # %% ../nbs/90_benchmarks.ipynb #c7c3b9ef
 def main(argv=None):
     "Print the benchmark tables (markdown)."
     ap = argparse.ArgumentParser(description='gps_ssl benchmarks')
-    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu,scale,load'); ap.add_argument('--sizes', default='10000,50000')
+    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu,scale,load,run'); ap.add_argument('--sizes', default='10000,50000')
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--device', default=None)
     ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
     ap.add_argument('--methods', default='simclr,byol,nnclr,vicreg,moco,simsiam', help='methods of the training tables')
     ap.add_argument('--workers', type=int, default=8, help='data-loader processes of the GPU epoch benchmark')
     ap.add_argument('--aug', default='weak', help='augmentation of the training tables (weak | strong)')
     ap.add_argument('--gpu_aug', action='store_true', help='training tables: augment whole batches on the device (BatchAugment)')
-    ap.add_argument('--train_sets', default='digits,cifar,cifar_r18',
-                    help='training tables: digits, cifar (SmallCNN), cifar_r18 (ResNet-18, SimCLR, 1 epoch)')
+    ap.add_argument('--train_sets', default='throughput,breakdown,digits',
+                    help='training tables: throughput (against sgemm and lightly), breakdown (per phase, mnist8k), digits (every method), cifar (SmallCNN), cifar_r18 (ResNet-18, SimCLR, 1 epoch)')
+    ap.add_argument('--variants', default=','.join(VARIANTS), help=f"throughput table: the loop's variants ({', '.join(VARIANTS)})")
+    ap.add_argument('--throughput_epochs', type=int, default=2, help='throughput table: epochs per run')
+    ap.add_argument('--run_data', default='mnist8k', help='--only run: the dataset'); ap.add_argument('--run_epochs', type=int, default=50, help='--only run: epochs')
     ap.add_argument('--out', default=None, help='also write the tables as JSON here')
     ap.add_argument('--record', default=None, help='write results.json (tables + command, commit, hardware), results.md and results.png into this (tracked) folder')
     ap.add_argument('--ivf_sizes', default='50000', help='N of the approximate (IVF) rows; empty for none')

@@ -16,8 +16,8 @@ from .data import get_dataset, split_off, AUGMENTATIONS
 from .methods import ALL_METHODS, OPTIMIZERS
 
 # %% auto #0
-__all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'opt', 'TrainConfig', 'optim_settings', 'run_inputs', 'has_labels',
-           'scorable', 'run_splits', 'eval_splits']
+__all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'CPU_CHANNELS_LAST', 'opt', 'TrainConfig', 'optim_settings',
+           'memory_format', 'run_inputs', 'has_labels', 'scorable', 'run_splits', 'eval_splits']
 
 # %% ../nbs/10b_config.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
@@ -89,7 +89,9 @@ class _RunSchedule(_RunSetup):
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
     probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
-    channels_last:bool = opt(True, "channels-last memory format on CUDA")
+    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU where the recorded benchmark measured a gain: CPU_CHANNELS_LAST), on, off", ('auto', 'on', 'off'))
+    compile:bool = opt(False, "torch.compile the training step (the first step compiles: its seconds are compile_seconds in metrics.json)")
+    monitor_every:int = opt(1, "run the kNN monitor and the health measures every N epochs (and after the last one)")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
     gpu_aug:bool = opt(True, "augment whole batches on the training device (else image by image in the loader, torchvision)")
 
@@ -146,6 +148,10 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.eval_split not in ('test', 'val'):
         raise ValueError(f"unknown eval_split {self.eval_split!r}; use test, or val (a stratified fifth of the training split, for choosing settings)")
     if self.crop_min is not None and not 0 < self.crop_min <= 1: raise ValueError(f"crop_min must be in (0, 1], got {self.crop_min}")
+    if isinstance(self.channels_last, bool): self.channels_last = 'auto' if self.channels_last else 'off'   # configs written before the CPU rule
+    if self.channels_last not in ('auto', 'on', 'off'):
+        raise ValueError(f"unknown channels_last {self.channels_last!r}; use auto (where it is faster), on or off")
+    if not (isinstance(self.monitor_every, int) and self.monitor_every >= 1): raise ValueError(f"monitor_every must be an integer >= 1, got {self.monitor_every!r}")
     if self.precision not in ('auto', 'fp32', 'bf16'):
         raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
     return self
@@ -168,6 +174,16 @@ def optim_settings(cfg:TrainConfig) -> dict:
     return dict(optimizer=cfg.optimizer or r['optimizer'], lr=r['lr'] if cfg.lr is None else cfg.lr,
                 weight_decay=r['weight_decay'] if cfg.weight_decay is None else cfg.weight_decay,
                 warmup_epochs=warm if cfg.warmup_epochs is None else cfg.warmup_epochs)
+
+# %% ../nbs/10b_config.ipynb #e24384cb
+CPU_CHANNELS_LAST = {}   # backbone -> the smallest image side (px) from which channels-last is the CPU default: the rule `channels_last_rule` reads off the recorded benchmark (nbs/results/bench_train)
+
+def memory_format(cfg:TrainConfig, device, image_size:int) -> torch.memory_format:
+    "The memory format of a run's model and batches: `on`/`off` as asked; `auto`: channels-last on CUDA, and on the CPU for a backbone and image size `CPU_CHANNELS_LAST` lists."
+    mode = {True: 'auto', False: 'off'}.get(cfg.channels_last, cfg.channels_last)
+    dev = torch.device(device).type
+    on = (mode == 'on' or mode == 'auto' and (dev == 'cuda' or dev == 'cpu' and image_size >= CPU_CHANNELS_LAST.get(cfg.backbone, float('inf'))))
+    return torch.channels_last if on else torch.contiguous_format
 
 # %% ../nbs/10b_config.ipynb #d890db40
 def run_inputs(cfg:TrainConfig) -> dict[str, str]:

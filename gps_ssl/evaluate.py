@@ -451,8 +451,9 @@ def plot_training_curves(runs, # a run folder, a list of them, or {name: folder}
     for name, recs in logs.items():
         ep = [x['epoch'] for x in recs]
         a1.plot(ep, [x['loss'] for x in recs], label=name)
-        if all('knn_top1' in x for x in recs): a2.plot(ep, [100 * x['knn_top1'] for x in recs], label=name); lab = 'kNN top-1 (%)'
-        else: a2.plot(ep, [x['effective_rank'] for x in recs], label=name); lab = 'effective rank (no labels)'
+        key, lab, scale = (('knn_top1', 'kNN top-1 (%)', 100) if any('knn_top1' in x for x in recs) else ('effective_rank', 'effective rank (no labels)', 1))
+        mon = [x for x in recs if key in x]    # --monitor_every N: the monitored epochs only
+        a2.plot([x['epoch'] for x in mon], [scale * x[key] for x in mon], marker='.' if len(mon) < len(recs) else None, label=name)
     a1.set(xlabel='epoch', ylabel='training loss'); a2.set(xlabel='epoch', ylabel=lab)
     a2.legend(fontsize=7); fig.tight_layout()
     if path: fig.savefig(path, dpi=120)

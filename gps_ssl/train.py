@@ -5,7 +5,7 @@
 # %% ../nbs/10_train.ipynb #70492c0e
 from __future__ import annotations
 from fastcore.basics import patch
-import copy, json, math, os, random, shutil, socket, time, warnings
+import contextlib, copy, json, math, os, random, shutil, socket, time, warnings
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 
@@ -31,8 +31,8 @@ from .config import *                                    # TrainConfig and the r
 from .config import _spec_file, _aug_kw
 
 # %% auto #0
-__all__ = ['REFERENCES', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog', 'epoch_record',
-           'init_backbone', 'train', 'train_supervised', 'reference_metrics', 'launch']
+__all__ = ['SPEED_KEYS', 'REFERENCES', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog',
+           'epoch_record', 'init_backbone', 'PhaseTimer', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #6c59c986
 from . import methods as _methods, config as _config
@@ -50,7 +50,7 @@ def _set_rng_state(s):
     np.random.set_state(('MT19937', s['numpy'].numpy().astype(np.uint32), s['numpy_pos'], 0, 0.0))
     random.setstate((s['python'][1], tuple(s['python'][0]), None))
 
-_RESUMABLE = ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug')   # may change on --resume
+_RESUMABLE = ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug', 'compile', 'monitor_every')   # may change on --resume
 
 # %% ../nbs/10_train.ipynb #64ce9dc5
 def _check_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
@@ -217,7 +217,7 @@ class RunLog:
 
     def epoch(self, rec:dict):
         "Record one epoch (a dict from `epoch_record`)."
-        if rec['z_spread'] < 0.05 and rec['epoch'] > self.warmup and not self.warned:
+        if rec.get('z_spread', 1.0) < 0.05 and rec['epoch'] > self.warmup and not self.warned:
             self.warned = True
             warnings.warn(f"the projections collapsed at epoch {rec['epoch']} (z_spread {rec['z_spread']:.3f}: every image maps to "
                           "nearly the same direction); lower --lr, or the weight of an extra term (--clsp_lambda)")
@@ -227,9 +227,10 @@ class RunLog:
                 if k != 'epoch': self.tb.add_scalar(f'epoch/{k}', v, rec['epoch'])
             self.tb.flush()
         if self.lines:
-            acc = (f"kNN {100 * rec['knn_top1']:.2f} %" if 'knn_top1' in rec else f"kNN mean AUC {rec['knn_auc']:.3f}" if 'knn_auc' in rec
-                   else f"effective rank {rec['effective_rank']:.1f}")
-            print(f"epoch {rec['epoch']}/{self.epochs}  loss {rec['loss']:.4f}  {acc}  z_spread {rec['z_spread']:.3f}  {rec['seconds']:.1f} s", flush=True)
+            acc = (f"kNN {100 * rec['knn_top1']:.2f} %  " if 'knn_top1' in rec else f"kNN mean AUC {rec['knn_auc']:.3f}  " if 'knn_auc' in rec
+                   else f"effective rank {rec['effective_rank']:.1f}  " if 'effective_rank' in rec else '')
+            zs = f"z_spread {rec['z_spread']:.3f}  " if 'z_spread' in rec else '(no monitor)  '
+            print(f"epoch {rec['epoch']}/{self.epochs}  loss {rec['loss']:.4f}  {acc}{zs}{rec['seconds']:.1f} s", flush=True)
 
     def close(self, metrics:dict|None=None):
         "The final metrics to TensorBoard (`final/...`), then close it."
@@ -316,7 +317,7 @@ def _build(cfg:TrainConfig, ds, steps_per_epoch:int, device) -> tuple:
     model = SSLMethod(cfg.method, bb, cfg.head_scale, cfg.temperature,
                       min(cfg.queue_size, len(ds)), cfg.epochs * steps_per_epoch, ema=cfg.ema, bn_splits=cfg.bn_splits).to(device)
     model.amp_dtype = _amp_dtype(cfg.precision, device)
-    fmt = torch.channels_last if cfg.channels_last and device.type == 'cuda' else torch.contiguous_format
+    fmt = memory_format(cfg, device, ds.image_size[0])   # channels-last on CUDA, and on the CPU by the recorded rule (10b_config)
     model = model.to(memory_format=fmt)
     o = optim_settings(cfg)
     opt = make_optimizer(model, o['optimizer'], o['lr'] * cfg.batch_size / 256, o['weight_decay'], cfg.lars_clip)
@@ -344,27 +345,58 @@ def _checkpoint(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, encoder:
                      optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
                      train_seconds=train_secs, encoder=encoder, config=asdict(cfg), world_size=world, **extra), ckpt)
 
+# %% ../nbs/10_train.ipynb #ff7be11b
+class PhaseTimer:
+    "Wall seconds of each phase of the training loop, summed over steps (`with timer('forward'): ...`), and each step's seconds; `sync` waits for CUDA at each edge so a phase owns its kernels (slower: for breakdowns only)."
+    PHASES = ('data', 'move', 'augment', 'forward', 'backward', 'optimiser', 'monitor')
+    def __init__(self, device='cpu', sync:bool=True):
+        self.seconds, self.steps, self.sync = {}, [], sync and torch.device(device).type == 'cuda'
+    @contextlib.contextmanager
+    def __call__(self, phase:str):
+        if self.sync: torch.cuda.synchronize()
+        t = time.perf_counter()
+        try: yield
+        finally:
+            if self.sync: torch.cuda.synchronize()
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - t
+    def summary(self, batch_size:int) -> dict:
+        "`first_step_seconds`, the steady rate `loop_images_per_second` (every step but the process's first), and `phase_seconds` per step."
+        n, s = len(self.steps), self.steps
+        out = dict(first_step_seconds=s[0] if s else 0.0, phase_seconds={k: v / max(n, 1) for k, v in self.seconds.items()})
+        if n > 1: out['loop_images_per_second'] = (n - 1) * batch_size / sum(s[1:])
+        return out
+
 # %% ../nbs/10_train.ipynb #d6395010
+def _no_timer(phase): return contextlib.nullcontext()
+
 def _viewer(cfg:TrainConfig, ds, device, fmt):
-    "A batch of uint8 images -> the model's input: moved to `device`, augmented there (`gpu_aug`), in `fmt`."
+    "A batch of uint8 images -> the model's input: moved to `device`, augmented there (`gpu_aug`), in `fmt`; `timer` splits the time into move and augment."
     gaug = BatchAugment(cfg.aug, ds, **_aug_kw(cfg)).to(device) if cfg.gpu_aug else None
-    def view(x):
-        x = x.to(device, non_blocking=True)
-        return (gaug(x) if gaug is not None else x).contiguous(memory_format=fmt)
+    def view(x, timer=_no_timer):
+        with timer('move'): x = x.to(device, non_blocking=True)
+        if gaug is not None:
+            with timer('augment'): x = gaug(x)
+        with timer('move'): return x.contiguous(memory_format=fmt)
     return view
 
 # %% ../nbs/10_train.ipynb #dc57c6dc
-def _train_epoch(step_fn, model, opt, sched, dl, view, lam, desc:str, show:bool=False) -> float:
-    "One pass over `dl`, an optimiser step per batch; returns the mean loss per image."
+def _train_epoch(step_fn, model, opt, sched, dl, view, lam, desc:str, show:bool=False, timer=None) -> float:
+    "One pass over `dl`, an optimiser step per batch; returns the mean loss per image. `timer` (a `PhaseTimer`) gets each phase's and each step's seconds."
     step_fn.train(); tot, n = 0.0, 0; model.nn_pairs = []
-    bar = tqdm(dl, desc=desc, disable=not progress_bars(show), leave=False)
-    for b in bar:
-        x1, x2, x3 = (view(b[k]) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
-        loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
+    t, steps = timer or _no_timer, timer.steps if timer is not None else []
+    bar = tqdm(dl, desc=desc, disable=not progress_bars(show), leave=False); it = iter(bar)
+    while True:
+        t_step = time.perf_counter()
+        with t('data'): b = next(it, None)
+        if b is None: break
+        x1, x2, x3 = (view(b[k], t) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
+        with t('forward'): loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
         if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} in {desc}; lower --lr")
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step(); model.after_step()
+        with t('backward'): opt.zero_grad(set_to_none=True); loss.backward()
+        with t('optimiser'): opt.step(); sched.step(); model.after_step()
         tot += loss.item() * len(x1); n += len(x1)
         bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
+        steps.append(time.perf_counter() - t_step)
     return tot / max(n, 1)
 
 # %% ../nbs/10_train.ipynb #554808fe
@@ -384,11 +416,21 @@ def _final_metrics(cfg:TrainConfig, model, feats:tuple, ev, pairs, data, ds, sam
         metrics.update(semantic_pairs=len(sampler.anchor), **(dict(pair_precision=sampler.precision(ds.targets)) if has_labels(ds) else {}))
     return metrics
 
+# %% ../nbs/10_train.ipynb #1220dc51
+SPEED_KEYS = ('train_seconds', 'images_per_second', 'loop_images_per_second', 'first_step_seconds', 'phase_seconds', 'compile_seconds')   # metrics that time a run (they differ between identical runs)
+
+def _speed(timer:PhaseTimer, batch_size:int, compiled:bool) -> dict:
+    "The loop's speed for `metrics.json`: the steady rate, the first step's seconds, the seconds per step of each phase and, compiled, the compile time (the first step's seconds beyond a median step)."
+    s = timer.summary(batch_size)
+    if compiled and timer.steps: s['compile_seconds'] = max(0.0, s['first_step_seconds'] - float(np.median(timer.steps[1:] or [0.0])))
+    return s
+
 # %% ../nbs/10_train.ipynb #58d36f48
 def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
           progress:bool=True, stop_after:int|None=None, # stop after this many epochs (to simulate a killed run)
           figures:bool=True, # save training_curves.png and embedding.png (t-SNE) next to the run
           epoch_lines:bool=False, # print one line per epoch (epoch, loss, kNN or effective rank, seconds): for logs without a progress bar
+          timer:PhaseTimer|None=None, # where the loop's phases are timed (a `PhaseTimer(device)` for a synchronised breakdown)
           **kwargs) -> dict:
     "Train one SSL run; writes config.json, metrics.jsonl, metrics.json and checkpoint.pt to `out`."
     cfg = (cfg or TrainConfig(**kwargs)).check()
@@ -401,6 +443,8 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     ckpt = out / 'checkpoint.pt'
     start, secs = _resume(ckpt, cfg, model, opt, sched, sampler, world) if resume and ckpt.exists() else (0, 0.0)
     step_fn = _wrap(model, device, world, cfg.sync_bn)
+    if cfg.compile: step_fn = torch.compile(step_fn)   # compiled at the first step: that step's extra seconds are compile_seconds
+    timer = timer or PhaseTimer(device, sync=False)
     mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
     if main: _write_out(out, cfg, resume, overwrite)
     _barrier()
@@ -413,17 +457,22 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             pairs = data = GPSPairs(ds, sampler, tf)
         pairs.set_epoch(epoch)
         dl = epoch_loader(data, cfg, epoch, bs, device)
-        loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main)
+        loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main, timer)
         secs += time.time() - t0
         if main:
-            feats = _features(model, ev, health, device, (mean, std))
-            runlog.epoch(epoch_record(model, cfg, feats, epoch + 1, loss, sched.get_last_lr()[0], t0, ds.targets if has_labels(ds) else None))
+            if (epoch + 1) % cfg.monitor_every == 0 or epoch + 1 == cfg.epochs:
+                with timer('monitor'):
+                    feats = _features(model, ev, health, device, (mean, std))
+                    rec = epoch_record(model, cfg, feats, epoch + 1, loss, sched.get_last_lr()[0], t0, ds.targets if has_labels(ds) else None)
+            else: rec = dict(epoch=epoch + 1, loss=loss, lr=sched.get_last_lr()[0], seconds=time.time() - t0)   # the monitor skipped
+            runlog.epoch(rec)
             if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs:
                 _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world)
         _barrier()
     if not main: return {}
     if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
     metrics = _final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world)
+    metrics.update(_speed(timer, bs, cfg.compile))
     atomic_write_json(metrics, out / 'metrics.json')
     runlog.close(metrics)
     if figures: _save_figures(out, feats, ds.classes)
