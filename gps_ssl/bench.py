@@ -405,9 +405,9 @@ print(json.dumps(dict(loop_images_per_second=(len(steps) - 1) * a['batch_size'] 
 """
 
 def lightly_fresh(dataset:str, backbone:str, workers:int=0, epochs:int=2, batch_size:int=256, width:int=32, head_scale:float=1.0) -> dict:
-    "The lightly-style SimCLR loop in a fresh process: `{'loop_images_per_second', 'flop_per_view', 'steps'}` (needs `pip install --no-deps lightly`)."
+    "The lightly-style SimCLR loop in a fresh process: `{'loop_images_per_second', 'flop_per_view', 'steps'}` (needs `pip install --no-deps lightly lightning-utilities`)."
     try: import lightly  # noqa: F401
-    except ImportError as e: raise ImportError("the lightly-style loop needs lightly: pip install --no-deps lightly") from e
+    except ImportError as e: raise ImportError("the lightly-style loop needs lightly: pip install --no-deps lightly lightning-utilities") from e
     a = dict(dataset=dataset, backbone=backbone, workers=workers, epochs=epochs, batch_size=batch_size, width=width,
              hidden=int(2048 * head_scale), out=int(256 * head_scale))   # our SimCLR head's widths
     return _fresh(_LIGHTLY_RUN, [json.dumps(a)])
@@ -504,7 +504,7 @@ def plot_breakdown(rows:list[dict], path=None):
     return fig
 
 # %% ../nbs/90_benchmarks.ipynb #61756733
-SPEED_LEVERS = dict(compile=True, monitor_every=5)   # the opt-in levers of a timed whole run (`bench_run`)
+SPEED_LEVERS = dict(channels_last='on', monitor_every=5)   # the opt-in levers of a timed whole run (`bench_run`): the throughput record's fastest 28 px variant (eager channels-last; compiling added nothing on top) and the monitor every 5 epochs
 RUN_COLS = ['data', 'variant', 'epochs', 'wall_s', 'train_s', 'monitor_s', 'images_per_s', 'knn_top1', 'linear_top1']
 
 def bench_run(dataset:str='mnist8k', epochs:int=50, variants:dict|None=None, aug:str='strong', device=None, **kw) -> list[dict]:
