@@ -492,13 +492,13 @@ def plot_breakdown(rows:list[dict], path=None):
     "Milliseconds per step of each phase, one stacked bar per variant."
     import matplotlib.pyplot as plt
     phases = [c[:-3] for c in BREAKDOWN_COLS if c.endswith('_ms') and c != 'step_ms']
-    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.55 * len(rows)))
+    fig, ax = plt.subplots(figsize=(7, 1.6 + 0.55 * len(rows)))
     for i, r in enumerate(rows):
         left = 0.0
         for j, p in enumerate(phases):
             ax.barh(i, r[f'{p}_ms'], left=left, color=f'C{j}', label=p if i == 0 else None); left += r[f'{p}_ms']
     ax.set_yticks(range(len(rows)), [f"{r['variant']}\n{r['data']}" for r in rows], fontsize=8); ax.invert_yaxis()
-    ax.set_xlabel('milliseconds per training step (batch of 256 pairs)'); ax.legend(fontsize=7, ncol=4, loc='lower right')
+    ax.set_xlabel('milliseconds per training step (batch of 256 pairs)'); ax.legend(fontsize=7, ncol=len(phases), loc='upper center', bbox_to_anchor=(0.5, -0.45), frameon=False)
     ax.set_title('where a training step goes (the epoch monitor spread over its steps)', fontsize=9); fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
