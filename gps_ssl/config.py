@@ -16,8 +16,8 @@ from .data import get_dataset, split_off, AUGMENTATIONS
 from .methods import ALL_METHODS, OPTIMIZERS
 
 # %% auto #0
-__all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'CPU_CHANNELS_LAST', 'opt', 'TrainConfig', 'optim_settings',
-           'memory_format', 'run_inputs', 'has_labels', 'scorable', 'run_splits', 'eval_splits']
+__all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'CPU_CHANNELS_LAST', 'opt', 'channels_last_mode', 'TrainConfig',
+           'optim_settings', 'memory_format', 'run_inputs', 'has_labels', 'scorable', 'run_splits', 'eval_splits']
 
 # %% ../nbs/10b_config.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
@@ -62,6 +62,11 @@ class _RunSetup:
     head_scale:float = opt(0.125, "projector/predictor width multiplier (1 = the papers' sizes)")
     init:str|None = opt(None, "start the backbone from weights: ssl:CKPT (a run or encoder of this package, the same architecture; e.g. the GPS prior itself), resnet18[:PATH] / resnet50[:PATH] (torchvision weights, every layer whose shape fits)")
 
+# %% ../nbs/10b_config.ipynb #b39f88df
+def channels_last_mode(v) -> str:
+    "`channels_last` as `auto`/`on`/`off`: a config written before the CPU rule said `true` (channels-last on CUDA: `auto`) or `false` (`off`)."
+    return {'true': 'auto', 'false': 'off'}.get(str(v).lower(), v)
+
 # %% ../nbs/10b_config.ipynb #505b71aa
 @dataclass
 class _RunSchedule(_RunSetup):
@@ -89,7 +94,7 @@ class _RunSchedule(_RunSetup):
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
     probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
-    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU where the recorded benchmark measured a gain: CPU_CHANNELS_LAST), on, off", ('auto', 'on', 'off'))
+    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists: none yet), on, off", ('auto', 'on', 'off'))
     compile:bool = opt(False, "torch.compile the training step (the first step compiles: its seconds are compile_seconds in metrics.json)")
     monitor_every:int = opt(1, "run the kNN monitor and the health measures every N epochs (and after the last one)")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
@@ -148,7 +153,7 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.eval_split not in ('test', 'val'):
         raise ValueError(f"unknown eval_split {self.eval_split!r}; use test, or val (a stratified fifth of the training split, for choosing settings)")
     if self.crop_min is not None and not 0 < self.crop_min <= 1: raise ValueError(f"crop_min must be in (0, 1], got {self.crop_min}")
-    if isinstance(self.channels_last, bool): self.channels_last = 'auto' if self.channels_last else 'off'   # configs written before the CPU rule
+    self.channels_last = channels_last_mode(self.channels_last)   # configs written before the CPU rule said true / false
     if self.channels_last not in ('auto', 'on', 'off'):
         raise ValueError(f"unknown channels_last {self.channels_last!r}; use auto (where it is faster), on or off")
     if not (isinstance(self.monitor_every, int) and self.monitor_every >= 1): raise ValueError(f"monitor_every must be an integer >= 1, got {self.monitor_every!r}")
@@ -180,7 +185,7 @@ CPU_CHANNELS_LAST = {}   # backbone -> the smallest image side (px) from which c
 
 def memory_format(cfg:TrainConfig, device, image_size:int) -> torch.memory_format:
     "The memory format of a run's model and batches: `on`/`off` as asked; `auto`: channels-last on CUDA, and on the CPU for a backbone and image size `CPU_CHANNELS_LAST` lists."
-    mode = {True: 'auto', False: 'off'}.get(cfg.channels_last, cfg.channels_last)
+    mode = channels_last_mode(cfg.channels_last)
     dev = torch.device(device).type
     on = (mode == 'on' or mode == 'auto' and (dev == 'cuda' or dev == 'cpu' and image_size >= CPU_CHANNELS_LAST.get(cfg.backbone, float('inf'))))
     return torch.channels_last if on else torch.contiguous_format

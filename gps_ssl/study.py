@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance, run_provenance
-from .train import TrainConfig, train, reference_metrics, run_inputs, optim_settings, OPTIM_KEYS, REFERENCES, ALL_METHODS
+from .train import TrainConfig, train, reference_metrics, run_inputs, optim_settings, channels_last_mode, OPTIM_KEYS, REFERENCES, ALL_METHODS
 from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct
 
 # %% auto #0
@@ -353,6 +353,7 @@ def plot_results(results:dict, path=None):
 # %% ../nbs/13_study.ipynb #d3c58dfc
 def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
+    if 'channels_last' in old: old['channels_last'] = channels_last_mode(old['channels_last'])   # true / false before the CPU rule
     dflt = asdict(TrainConfig())   # a setting added since that run was made had its default then
     diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v}
     if diff.keys() & set(OPTIM_KEYS):   # an optimiser setting left to the backbone's recipe equals the value it resolves to

@@ -101,15 +101,16 @@ def _amp_dtype(precision:str, device:torch.device):
     return dict(fp32=None, bf16=torch.bfloat16)[precision]
 
 # %% ../nbs/10_train.ipynb #2232f4e7
-def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True) -> nn.Module:
-    "The module the loop calls: `_Step(model)`, under DDP (with sync BN on CUDA) in a process group."
+def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True, compile:bool=False) -> nn.Module:
+    "The module the loop calls: `_Step(model)`, under DDP (with sync BN on CUDA) in a process group; `compile`: through `torch.compile` (at the first step, whose extra seconds are `compile_seconds`)."
     step = _Step(model)
-    if world == 1: return step
-    if sync_bn and device.type == 'cuda': step = nn.SyncBatchNorm.convert_sync_batchnorm(step)
-    import inspect   # queues and BN statistics agree across processes by construction: no per-step buffer broadcast
-    nosync = ('forward_sync_buffers' if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel).parameters
-              else 'broadcast_buffers')
-    return nn.parallel.DistributedDataParallel(step, device_ids=[device.index] if device.type == 'cuda' else None, **{nosync: False})
+    if world > 1:
+        if sync_bn and device.type == 'cuda': step = nn.SyncBatchNorm.convert_sync_batchnorm(step)
+        import inspect   # queues and BN statistics agree across processes by construction: no per-step buffer broadcast
+        nosync = ('forward_sync_buffers' if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel).parameters
+                  else 'broadcast_buffers')
+        step = nn.parallel.DistributedDataParallel(step, device_ids=[device.index] if device.type == 'cuda' else None, **{nosync: False})
+    return torch.compile(step) if compile else step
 
 # %% ../nbs/10_train.ipynb #35b368f6
 def make_sampler(cfg:TrainConfig, ds, world:int=1, main:bool=True, progress:bool=True):
@@ -421,9 +422,17 @@ SPEED_KEYS = ('train_seconds', 'images_per_second', 'loop_images_per_second', 'f
 
 def _speed(timer:PhaseTimer, batch_size:int, compiled:bool) -> dict:
     "The loop's speed for `metrics.json`: the steady rate, the first step's seconds, the seconds per step of each phase and, compiled, the compile time (the first step's seconds beyond a median step)."
+    if not timer.steps: return {}                 # a finished run resumed: no step ran in this process
     s = timer.summary(batch_size)
     if compiled and timer.steps: s['compile_seconds'] = max(0.0, s['first_step_seconds'] - float(np.median(timer.steps[1:] or [0.0])))
     return s
+
+def _monitor(cfg:TrainConfig, model, ev, health, device, stats, feats, epoch:int, loss:float, lr:float, t0:float, ds, timer) -> tuple:
+    "`(features, metrics.jsonl record)` of an epoch: the kNN monitor and health measures every `monitor_every` epochs and after the last; else the loss alone and the last features."
+    if (epoch + 1) % cfg.monitor_every and epoch + 1 != cfg.epochs: return feats, dict(epoch=epoch + 1, loss=loss, lr=lr, seconds=time.time() - t0)
+    with timer('monitor'):
+        feats = _features(model, ev, health, device, stats)
+        return feats, epoch_record(model, cfg, feats, epoch + 1, loss, lr, t0, ds.targets if has_labels(ds) else None)
 
 # %% ../nbs/10_train.ipynb #58d36f48
 def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=False, overwrite:bool=False,
@@ -442,9 +451,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     model, opt, sched, bb_args, fmt = _build(cfg, ds, steps, device)
     ckpt = out / 'checkpoint.pt'
     start, secs = _resume(ckpt, cfg, model, opt, sched, sampler, world) if resume and ckpt.exists() else (0, 0.0)
-    step_fn = _wrap(model, device, world, cfg.sync_bn)
-    if cfg.compile: step_fn = torch.compile(step_fn)   # compiled at the first step: that step's extra seconds are compile_seconds
-    timer = timer or PhaseTimer(device, sync=False)
+    step_fn, timer = _wrap(model, device, world, cfg.sync_bn, cfg.compile), timer or PhaseTimer(device, sync=False)
     mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
     if main: _write_out(out, cfg, resume, overwrite)
     _barrier()
@@ -460,19 +467,14 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main, timer)
         secs += time.time() - t0
         if main:
-            if (epoch + 1) % cfg.monitor_every == 0 or epoch + 1 == cfg.epochs:
-                with timer('monitor'):
-                    feats = _features(model, ev, health, device, (mean, std))
-                    rec = epoch_record(model, cfg, feats, epoch + 1, loss, sched.get_last_lr()[0], t0, ds.targets if has_labels(ds) else None)
-            else: rec = dict(epoch=epoch + 1, loss=loss, lr=sched.get_last_lr()[0], seconds=time.time() - t0)   # the monitor skipped
+            feats, rec = _monitor(cfg, model, ev, health, device, (mean, std), feats, epoch, loss, sched.get_last_lr()[0], t0, ds, timer)
             runlog.epoch(rec)
             if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs:
                 _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world)
         _barrier()
     if not main: return {}
     if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
-    metrics = _final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world)
-    metrics.update(_speed(timer, bs, cfg.compile))
+    metrics = {**_final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world), **_speed(timer, cfg.batch_size, cfg.compile)}
     atomic_write_json(metrics, out / 'metrics.json')
     runlog.close(metrics)
     if figures: _save_figures(out, feats, ds.classes)
