@@ -359,11 +359,13 @@ def sgemm_gflops(n:int=2048, repeats:int=5) -> float:
     return 2 * n ** 3 / float(np.median(ts)) / 1e9
 
 # %% ../nbs/90_benchmarks.ipynb #dd002b8a
-def step_flops(backbone:str, channels:int, image_size:int, method:str='simclr', width:int=32, head_scale:float=0.125, batch:int=8) -> float:
+def step_flops(backbone:str, channels:int, image_size:int, method:str='simclr', width:int=32, head_scale:float|None=None, batch:int=8) -> float:
     "FLOPs of one training step per view: forward and backward of both views through backbone, heads and loss, counted by `torch.utils.flop_counter` (convolutions and matrix products)."
     from torch.utils.flop_counter import FlopCounterMode
     from gps_ssl.models import build_backbone
     from gps_ssl.methods import SSLMethod
+    from gps_ssl.config import TrainConfig
+    head_scale = TrainConfig().head_scale if head_scale is None else head_scale   # default: the runs' head
     m = SSLMethod(method, build_backbone(backbone, channels, image_size, width=width), head_scale, None, 0, 1)
     g = torch.Generator().manual_seed(0); x1, x2 = (torch.randn(batch, channels, image_size, image_size, generator=g) for _ in range(2))
     with FlopCounterMode(display=False) as fc: m.loss(x1, x2, None, None, 0.0, None).backward()
@@ -404,10 +406,12 @@ with FlopCounterMode(display=False) as fc: crit(model(x0), model(x1)).backward()
 print(json.dumps(dict(loop_images_per_second=(len(steps) - 1) * a['batch_size'] / sum(steps[1:]), flop_per_view=fc.get_total_flops() / (2 * a['batch_size']), steps=len(steps))))
 """
 
-def lightly_fresh(dataset:str, backbone:str, workers:int=0, epochs:int=2, batch_size:int=256, width:int=32, head_scale:float=0.125) -> dict:
+def lightly_fresh(dataset:str, backbone:str, workers:int=0, epochs:int=2, batch_size:int=256, width:int=32, head_scale:float|None=None) -> dict:
     "The lightly-style SimCLR loop in a fresh process: `{'loop_images_per_second', 'flop_per_view', 'steps'}` (needs `pip install --no-deps lightly lightning-utilities`)."
     try: import lightly  # noqa: F401
     except ImportError as e: raise ImportError("the lightly-style loop needs lightly: pip install --no-deps lightly lightning-utilities") from e
+    from gps_ssl.config import TrainConfig
+    head_scale = TrainConfig().head_scale if head_scale is None else head_scale   # default: the runs' head
     a = dict(dataset=dataset, backbone=backbone, workers=workers, epochs=epochs, batch_size=batch_size, width=width,
              hidden=int(2048 * head_scale), out=int(256 * head_scale))   # our SimCLR head's widths
     return _fresh(_LIGHTLY_RUN, [json.dumps(a)])
@@ -505,7 +509,7 @@ def plot_breakdown(rows:list[dict], path=None):
     return fig
 
 # %% ../nbs/90_benchmarks.ipynb #61756733
-SPEED_LEVERS = dict(channels_last='on', monitor_every=5)   # the opt-in levers of a timed whole run (`bench_run`): the throughput record's fastest 28 px variant (eager channels-last; compiling on top of it lost its gain) and the monitor every 5 epochs
+SPEED_LEVERS = dict(channels_last='on', monitor_every=5)   # the opt-in levers of a timed whole run (`bench_run`): the throughput record's fastest 28 px variant (eager channels-last; compiling on top of it added nothing) and the monitor every 5 epochs
 RUN_COLS = ['data', 'variant', 'epochs', 'wall_s', 'train_s', 'monitor_s', 'images_per_s', 'knn_top1', 'linear_top1']
 
 def bench_run(dataset:str='mnist8k', epochs:int=50, variants:dict|None=None, aug:str='strong', device=None, **kw) -> list[dict]:
