@@ -16,10 +16,10 @@ __all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'THROUGHPUT', '
            'BENCH_TABLES', 'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn',
            'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn', 'write_knn_data', 'exact_sample', 'bench_scale',
            'plot_scale', 'bench_load', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'sgemm_gflops',
-           'step_flops', 'lightly_fresh', 'throughput_sets', 'bench_throughput', 'channels_last_rule', 'step_breakdown',
-           'plot_breakdown', 'bench_run', 'bench_pairs', 'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch',
-           'bench_markdown', 'plot_bench', 'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu',
-           'run_clsp', 'run_scale', 'run_load', 'run_run', 'main']
+           'onednn_gflops', 'gemm_limit', 'step_flops', 'lightly_fresh', 'throughput_sets', 'bench_throughput',
+           'channels_last_rule', 'step_breakdown', 'plot_breakdown', 'bench_run', 'bench_pairs', 'bench_clsp',
+           'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench', 'record_bench', 'run_knn', 'run_embed',
+           'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'run_scale', 'run_load', 'run_run', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -351,12 +351,28 @@ def cifar_like_npz(path, n:int=2048, seed:int=0) -> str:
     return f'npz:{path}'
 
 # %% ../nbs/90_benchmarks.ipynb #4048cd1e
-def sgemm_gflops(n:int=2048, repeats:int=5) -> float:
-    "This machine's float32 matrix-product rate in GFLOP/s at torch's current thread count: the median of `repeats` n x n products after a warm-up."
-    a, b = torch.randn(n, n), torch.randn(n, n); a @ b
-    ts = []
-    for _ in range(repeats): t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
+def _gemm_rate(f, n:int, repeats:int) -> float:
+    f(); ts = []   # a warm-up, then the median
+    for _ in range(repeats): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
     return 2 * n ** 3 / float(np.median(ts)) / 1e9
+
+def sgemm_gflops(n:int=2048, repeats:int=5) -> float:
+    "This machine's float32 n x n matrix-product rate through torch's BLAS (`torch.mm`) in GFLOP/s at torch's current thread count: the median of `repeats` products after a warm-up."
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return _gemm_rate(lambda: a @ b, n, repeats)
+
+def onednn_gflops(n:int=2048, repeats:int=5) -> float|None:
+    "The same product through oneDNN, the library behind torch's CPU convolutions (`mkldnn_linear`); None where torch has no oneDNN."
+    if not torch.backends.mkldnn.is_available(): return None
+    a, b = torch.randn(n, n).to_mkldnn(), torch.randn(n, n).to_mkldnn()
+    try: return _gemm_rate(lambda: torch._C._nn.mkldnn_linear(a, b, None), n, repeats)
+    except RuntimeError: return None
+
+def gemm_limit(n:int=2048, repeats:int=5) -> dict:
+    "`{blas, onednn, sgemm}` GFLOP/s, `sgemm` the faster of the two: this machine's float32 GEMM limit, whichever library reaches it."
+    blas, dnn = sgemm_gflops(n, repeats), onednn_gflops(n, repeats)
+    return dict(blas=blas, onednn=dnn, sgemm=max(blas, dnn or 0.0))
+
 
 # %% ../nbs/90_benchmarks.ipynb #dd002b8a
 def step_flops(backbone:str, channels:int, image_size:int, method:str='simclr', width:int=32, head_scale:float|None=None, batch:int=8) -> float:
@@ -419,9 +435,10 @@ def lightly_fresh(dataset:str, backbone:str, workers:int=0, epochs:int=2, batch_
 # %% ../nbs/90_benchmarks.ipynb #79685f1d
 THROUGHPUT = (('digits', 'cnn'), ('mnist', 'cnn'), ('cifar-like', 'cnn'), ('cifar-like', 'resnet18'))   # (data, backbone) rows
 VARIANTS = {'contiguous': dict(channels_last='off'), 'channels_last': dict(channels_last='on'),
-            'compiled': dict(channels_last='off', compile=True), 'compiled_cl': dict(channels_last='on', compile=True)}
+            'compiled': dict(channels_last='off', compile=True), 'compiled_cl': dict(channels_last='on', compile=True),
+            'bf16_cl': dict(channels_last='on', precision='bf16')}   # bf16 autocast: fewer bits, not the float32 goal's unit
 THROUGHPUT_COLS = ['data', 'backbone', 'px', 'variant', 'runs', 'images_per_s', 'views_per_s', 'mflop_per_view', 'gflop_s',
-                   'sgemm_gflop_s', 'of_sgemm', 'cl_gain', 'compile_s', 'vs_lightly']
+                   'sgemm_gflop_s', 'blas_gflop_s', 'of_sgemm', 'cl_gain', 'compile_s', 'vs_lightly']
 
 def throughput_sets(folder, n:int=2048, n_r18:int=512) -> dict:
     "The throughput table's data, written into `folder`: `{(data, backbone): dataset spec}`."
@@ -434,7 +451,7 @@ def throughput_sets(folder, n:int=2048, n_r18:int=512) -> dict:
 # %% ../nbs/90_benchmarks.ipynb #e6c40d33
 def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, epochs:int=2, lightly_workers=(0, 2),
                      batch_size:int=256, n:int=2048, n_r18:int=512, device=None) -> list[dict]:
-    "Images/s of the training loop per (data, backbone, variant) and of the lightly-style loop, with FLOPs, GFLOP/s and the sgemm rate: medians of `repeats` interleaved fresh-process runs."
+    "Images/s of the training loop per (data, backbone, variant) and of the lightly-style loop, with FLOPs, GFLOP/s and the float32 GEMM limit (`gemm_limit`): medians of `repeats` interleaved fresh-process runs."
     from gps_ssl.data import get_dataset
     from gps_ssl.config import TrainConfig
     runs, sgemm, hs = {}, {}, TrainConfig().head_scale   # the runs' head (head_scale): counted, and given to lightly's loop
@@ -442,7 +459,7 @@ def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, e
         specs = throughput_sets(d, n, n_r18)
         for r in range(repeats):
             for key in rows:
-                sgemm.setdefault(key, []).append(sgemm_gflops())
+                sgemm.setdefault(key, []).append(gemm_limit())
                 base = dict(dataset=specs[key], method='simclr', aug='strong', epochs=epochs, backbone=key[1], batch_size=batch_size,
                             monitor_every=epochs, probe_c=1.0, head_scale=hs, device=device)
                 for v in variants:   # compiled: an empty compile cache each run, so compile_s is a cold compile
@@ -452,13 +469,13 @@ def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, e
         shape = {key: get_dataset(specs[key]).images.shape[1:] for key in rows}
     out = []
     for key in rows:
-        px, ch = shape[key][0], shape[key][-1]; ours = step_flops(key[1], ch, px, head_scale=hs, batch=batch_size); sg = float(np.median(sgemm[key]))
+        px, ch = shape[key][0], shape[key][-1]; ours = step_flops(key[1], ch, px, head_scale=hs, batch=batch_size); sg, bl = (float(np.median([g[k] for g in sgemm[key]])) for k in ('sgemm', 'blas'))
         block = []
         for (dk, bk, v), rs in runs.items():
             if (dk, bk) != key: continue
             ips = float(np.median([x['loop_images_per_second'] for x in rs])); fl = rs[0].get('flop_per_view', ours)
             row = dict(data=dk, backbone=bk, px=px, variant=v, runs=len(rs), images_per_s=ips, views_per_s=2 * ips, mflop_per_view=fl / 1e6,
-                       gflop_s=2 * ips * fl / 1e9, sgemm_gflop_s=sg, of_sgemm=2 * ips * fl / 1e9 / sg)
+                       gflop_s=2 * ips * fl / 1e9, sgemm_gflop_s=sg, blas_gflop_s=bl, of_sgemm=2 * ips * fl / 1e9 / sg)
             if any('compile_seconds' in x for x in rs): row['compile_s'] = float(np.median([x.get('compile_seconds', 0.0) for x in rs]))
             block.append(row)
         cont = next((b['images_per_s'] for b in block if b['variant'] == 'contiguous'), None)
@@ -471,11 +488,13 @@ def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, e
 
 # %% ../nbs/90_benchmarks.ipynb #26201d2c
 def channels_last_rule(rows:list[dict], min_gain:float=1.05) -> dict:
-    "`{backbone: smallest image side}` from which eager channels-last ran at least `min_gain` times the contiguous rate at every measured size up: what `CPU_CHANNELS_LAST` says."
+    "`{backbone: smallest image side}` from which eager channels-last ran at least `min_gain` times the contiguous rate at every measured size up, in every record `rows` pools (one per machine): what `CPU_CHANNELS_LAST` may say."
     out = {}
     for bb in dict.fromkeys(r['backbone'] for r in rows):
-        gains = {r['px']: r['cl_gain'] for r in rows if r['backbone'] == bb and 'cl_gain' in r}
-        ok = [px for px in sorted(gains) if all(g >= min_gain for q, g in gains.items() if q >= px)]
+        gains = {}
+        for r in rows:
+            if r['backbone'] == bb and 'cl_gain' in r: gains.setdefault(r['px'], []).append(r['cl_gain'])
+        ok = [px for px in sorted(gains) if all(g >= min_gain for q, gs in gains.items() if q >= px for g in gs)]
         if ok: out[bb] = ok[0]
     return out
 
