@@ -532,9 +532,9 @@ SPEED_LEVERS = dict(channels_last='on', monitor_every=5)   # the opt-in levers o
 RUN_COLS = ['data', 'variant', 'epochs', 'wall_s', 'train_s', 'monitor_s', 'images_per_s', 'knn_top1', 'linear_top1']
 
 def bench_run(dataset:str='mnist8k', epochs:int=50, variants:dict|None=None, aug:str='strong', device=None, **kw) -> list[dict]:
-    "Whole SimCLR runs timed end to end in fresh processes: `defaults` and `levers` (`SPEED_LEVERS`), or `variants` `{name: TrainConfig fields}`."
+    "Whole SimCLR runs timed end to end in fresh processes: `defaults`, `levers` (`SPEED_LEVERS`) and `levers_bf16` (with bf16 autocast), or `variants` `{name: TrainConfig fields}`."
     import subprocess
-    variants = variants or {'defaults': {}, 'levers': SPEED_LEVERS}
+    variants = variants or {'defaults': {}, 'levers': SPEED_LEVERS, 'levers_bf16': {**SPEED_LEVERS, 'precision': 'bf16'}}
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for name, v in variants.items():
@@ -801,7 +801,7 @@ def run_load(a, cifar=None) -> dict:
     return dict(load=rows)
 
 def run_run(a, cifar=None) -> dict:
-    "A whole run, timed with the defaults and with `SPEED_LEVERS` (`--only run`)."
+    "A whole run, timed with the defaults, with `SPEED_LEVERS` and with them in bf16 (`--only run`)."
     rows = bench_run(a.run_data, epochs=a.run_epochs, device=a.device); _show(f'whole SimCLR run ({a.run_data}, {a.run_epochs} epochs)', rows, RUN_COLS + ['settings'])
     return dict(run=rows)
 

@@ -94,7 +94,7 @@ class _RunSchedule(_RunSetup):
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
     probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
-    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists: none yet), on, off", ('auto', 'on', 'off'))
+    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists: ResNet-18 from 32 px), on, off", ('auto', 'on', 'off'))
     compile:bool = opt(False, "torch.compile the training step (the first step compiles: its seconds are compile_seconds in metrics.json)")
     monitor_every:int = opt(1, "run the kNN monitor and the health measures every N epochs (and after the last one)")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
@@ -181,7 +181,7 @@ def optim_settings(cfg:TrainConfig) -> dict:
                 warmup_epochs=warm if cfg.warmup_epochs is None else cfg.warmup_epochs)
 
 # %% ../nbs/10b_config.ipynb #e24384cb
-CPU_CHANNELS_LAST = {}   # backbone -> the smallest image side (px) from which channels-last is the CPU default: the rule `channels_last_rule` reads off the recorded benchmark (nbs/results/bench_train)
+CPU_CHANNELS_LAST = {'resnet18': 32}   # backbone -> the smallest image side (px) from which channels-last is the CPU default: what held on every recorded machine (`channels_last_rule` over nbs/results/bench_train*) and moves no recorded study (90_benchmarks)
 
 def memory_format(cfg:TrainConfig, device, image_size:int) -> torch.memory_format:
     "The memory format of a run's model and batches: `on`/`off` as asked; `auto`: channels-last on CUDA, and on the CPU for a backbone and image size `CPU_CHANNELS_LAST` lists."

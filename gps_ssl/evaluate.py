@@ -21,6 +21,11 @@ __all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_p
            'multilabel_probe', 'evaluate_multilabel', 'effective_rank', 'mean_std', 'paired_interval', 'holm',
            'holm_levels', 'interval_at', 'verdict', 'plot_training_curves', 'plot_embedding']
 
+# %% ../nbs/09_eval.ipynb #7b52caa7
+def _own() -> torch.Generator:
+    "A loader's own generator: even an unshuffled DataLoader draws its workers' base seed from a generator, and without one from the global one, which would shift a run's later augmentations whenever an evaluation ran."
+    return torch.Generator().manual_seed(0)
+
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
 def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512, device=None, num_workers:int=0,
@@ -38,7 +43,7 @@ def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512, de
     else:                                                         # files: decoded image by image in the loader's workers
         tf = make_augmentation('none', ds, mean=mean, std=std)
         out, ys = [], []
-        for x, y in DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers):
+        for x, y in DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers, generator=_own()):
             out.append(backbone(x.to(device)).float().cpu()); ys.append(torch.as_tensor(y))
     backbone.train(was)
     return (torch.cat(out) if out else torch.empty(0, 0)), torch.cat(ys)
@@ -152,7 +157,7 @@ def _labelled_items(ds:ImageDataset) -> tuple[np.ndarray, np.ndarray]:
 # %% ../nbs/09_eval.ipynb #0b7bdac1
 def _correct(predict, ds, batch_size:int=512) -> torch.Tensor:
     "Per item of `ds` (`(x, y)` items): does `predict(x)` put its largest logit at `y`? A bool vector."
-    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size)])
+    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size, generator=_own())])
 
 def _top1(predict, ds, batch_size:int=512) -> float:
     "Share of `ds`'s `(x, y)` items whose `predict(x)` has its largest logit at `y`."
