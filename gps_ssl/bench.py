@@ -644,7 +644,7 @@ BENCH_TABLES = [  # (results key, columns, title): the order and headings of a r
     ('knn', KNN_MB_COLS, 'Neighbour search: peak memory (MB over the data, each search in a fresh process)'),
     ('embed', ['prior', 'images', 'seconds', 'images_per_s', 'peak_mb'], 'Prior embedding (256 CIFAR-sized images, random weights, batch 64)'),
     ('pairs', PAIR_COLS, 'Pair loop in one process (loader + training step; the kinds of positives alternating epoch by epoch)'),
-    ('throughput', THROUGHPUT_COLS, "Training loop throughput against this machine's sgemm rate, and a lightly-style loop (SimCLR, strong augmentation, batch 256; images_per_s: the steady loop rate, every step but the first)"),
+    ('throughput', THROUGHPUT_COLS, "Training loop throughput against this machine's float32 GEMM limit (sgemm_gflop_s), and a lightly-style loop (SimCLR, strong augmentation, batch 256; images_per_s: the steady loop rate, every step but the first)"),
     ('breakdown', BREAKDOWN_COLS, 'Milliseconds per training step by phase (SimCLR, strong augmentation, one epoch of mnist8k, the monitor spread over the steps)'),
     ('run', RUN_COLS + ['settings'], 'A whole SimCLR run, launch to metrics, with the defaults and with the speed levers'),
     ('train_digits', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, digits'),
@@ -754,7 +754,7 @@ def run_train(a, cifar) -> dict:
     sets, methods, res = a.train_sets.split(','), tuple(a.methods.split(',')), {}
     if 'throughput' in sets:
         res['throughput'] = bench_throughput(variants=tuple(a.variants.split(',')), repeats=a.train_repeats, epochs=a.throughput_epochs, device=a.device)
-        _show("training loop throughput against this machine's sgemm rate (SimCLR, strong augmentation, batch 256)", res['throughput'], THROUGHPUT_COLS)
+        _show("training loop throughput against this machine's float32 GEMM limit (SimCLR, strong augmentation, batch 256)", res['throughput'], THROUGHPUT_COLS)
         print(f"channels-last rule (CPU_CHANNELS_LAST): {channels_last_rule(res['throughput'])}", flush=True)
     if 'breakdown' in sets:
         res['breakdown'] = step_breakdown(repeats=a.train_repeats, device=a.device)
