@@ -94,7 +94,7 @@ class _RunSchedule(_RunSetup):
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
     probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
-    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists: ResNet-18 from 32 px), on, off", ('auto', 'on', 'off'))
+    channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists), on, off", ('auto', 'on', 'off'))
     compile:bool = opt(False, "torch.compile the training step (the first step compiles: its seconds are compile_seconds in metrics.json)")
     monitor_every:int = opt(1, "run the kNN monitor and the health measures every N epochs (and after the last one)")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
@@ -181,13 +181,14 @@ def optim_settings(cfg:TrainConfig) -> dict:
                 warmup_epochs=warm if cfg.warmup_epochs is None else cfg.warmup_epochs)
 
 # %% ../nbs/10b_config.ipynb #e24384cb
-CPU_CHANNELS_LAST = {'resnet18': 32}   # backbone -> the smallest image side (px) from which channels-last is the CPU default: what held on every recorded machine (`channels_last_rule` over nbs/results/bench_train*) and moves no recorded study (90_benchmarks)
+CPU_CHANNELS_LAST = {'resnet18': (32, 32)}   # backbone -> (smallest, largest) image side in px where channels-last is the CPU default: where it was faster on every recorded machine (`channels_last_rule` over nbs/results/bench_train*; only sizes measured) and moves no recorded study (90_benchmarks)
 
 def memory_format(cfg:TrainConfig, device, image_size:int) -> torch.memory_format:
-    "The memory format of a run's model and batches: `on`/`off` as asked; `auto`: channels-last on CUDA, and on the CPU for a backbone and image size `CPU_CHANNELS_LAST` lists."
+    "The memory format of a run's model and batches: `on`/`off` as asked; `auto`: channels-last on CUDA, and on the CPU for a backbone and an image size in the range `CPU_CHANNELS_LAST` lists."
     mode = channels_last_mode(cfg.channels_last)
     dev = torch.device(device).type
-    on = (mode == 'on' or mode == 'auto' and (dev == 'cuda' or dev == 'cpu' and image_size >= CPU_CHANNELS_LAST.get(cfg.backbone, float('inf'))))
+    lo, hi = CPU_CHANNELS_LAST.get(cfg.backbone, (float('inf'), 0))
+    on = (mode == 'on' or mode == 'auto' and (dev == 'cuda' or dev == 'cpu' and lo <= image_size <= hi))
     return torch.channels_last if on else torch.contiguous_format
 
 # %% ../nbs/10b_config.ipynb #d890db40

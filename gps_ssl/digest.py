@@ -14,7 +14,7 @@ from .core import atomic_write_json, fingerprint, provenance, safe_load
 
 # %% auto #0
 __all__ = ['DIGEST_SAMPLERS', 'DIGEST_BASE', 'DIGEST_TOLERANCE', 'digest_environment', 'compute_digest', 'digest_drift',
-           'digest_path', 'record_digest']
+           'digest_path', 'record_digest', 'digest_reference']
 
 # %% ../nbs/16_digest.ipynb #54881da2
 DIGEST_SAMPLERS = {'aug': {}, 'gps': dict(prior='pixels'), 'sepp': dict(sepp_encoder='pixels', sepp_threshold=0.5),
@@ -124,3 +124,19 @@ def record_digest(path=None) -> dict:
     d = dict(compute_digest(), provenance=provenance("python -c 'from gps_ssl.digest import record_digest; record_digest()'"))
     atomic_write_json(d, Path(path or digest_path()))
     return d
+
+# %% ../nbs/16_digest.ipynb #97cd0b62
+def _digest_commit(path:Path) -> str|None:
+    "The commit that last changed the committed digest at `path` (git), or None outside a checkout."
+    import subprocess
+    try: r = subprocess.run(['git', '-C', str(path.parent), 'log', '-1', '--format=%H', '--', path.name], capture_output=True, text=True)
+    except OSError: return None
+    return r.stdout.strip() or None
+
+def digest_reference(environment:dict, path=None) -> tuple[dict, str]:
+    "`(digest, its file)` to compare a digest computed on `environment` with: that environment's own digest of the committed digest's code (`environments/`, by `tools/record_environment_digest.sh`) made at the commit that last changed the committed digest, else the committed digest."
+    path = Path(path or digest_path()); commit = _digest_commit(path)
+    for p in sorted((path.parent / 'environments').glob('*.json')):
+        d = json.loads(p.read_text())
+        if commit and d.get('environment') == environment and (d.get('provenance') or {}).get('commit') == commit: return d, f'environments/{p.name}'
+    return json.loads(path.read_text()), path.name

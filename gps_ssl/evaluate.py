@@ -23,7 +23,7 @@ __all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_p
 
 # %% ../nbs/09_eval.ipynb #7b52caa7
 def _own() -> torch.Generator:
-    "A loader's own generator: even an unshuffled DataLoader draws its workers' base seed from a generator, and without one from the global one, which would shift a run's later augmentations whenever an evaluation ran."
+    "The feature loader's own generator: even an unshuffled DataLoader draws its workers' base seed from a generator, and without one from the global one, so a monitor pass would move the global stream a run's per-image augmentations read. (The probe's `_correct` and the prior's loader still draw from it: giving them their own would move recorded numbers.)"
     return torch.Generator().manual_seed(0)
 
 # %% ../nbs/09_eval.ipynb #9ce79841
@@ -157,7 +157,7 @@ def _labelled_items(ds:ImageDataset) -> tuple[np.ndarray, np.ndarray]:
 # %% ../nbs/09_eval.ipynb #0b7bdac1
 def _correct(predict, ds, batch_size:int=512) -> torch.Tensor:
     "Per item of `ds` (`(x, y)` items): does `predict(x)` put its largest logit at `y`? A bool vector."
-    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size, generator=_own())])
+    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size)])
 
 def _top1(predict, ds, batch_size:int=512) -> float:
     "Share of `ds`'s `(x, y)` items whose `predict(x)` has its largest logit at `y`."

@@ -410,7 +410,8 @@ def _final_metrics(cfg:TrainConfig, model, feats:tuple, ev, pairs, data, ds, sam
                    **(dict(positive_purity=positive_purity(pairs.pos, ds.targets, pairs.anc)) if has_labels(ds) else {}),
                    effective_rank=effective_rank(hf), z_spread=z_spread(model, hf),
                    epochs=cfg.epochs, steps=cfg.epochs * steps_per_epoch, train_seconds=train_secs, world_size=world,
-                   images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9))
+                   images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9),
+                   memory_format='channels_last' if memory_format(cfg, next(model.parameters()).device, ds.image_size[0]) == torch.channels_last else 'contiguous')
     metrics.update(model.nn_last)                                    # NNCLR: the last epoch's neighbour purity
     if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, view))
     if cfg.positives == 'sepp':
