@@ -470,7 +470,8 @@ def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, e
         shape = {key: get_dataset(specs[key]).images.shape[1:] for key in rows}
     out = []
     for key in rows:
-        px, ch = shape[key][0], shape[key][-1]; ours = step_flops(key[1], ch, px, head_scale=hs, batch=batch_size); sg, bl = (float(np.median([g[k] for g in sgemm[key]])) for k in ('sgemm', 'blas')); dn = [g['onednn'] for g in sgemm[key] if g['onednn']]
+        px, ch = shape[key][0], shape[key][-1]; ours = step_flops(key[1], ch, px, head_scale=hs, batch=batch_size)
+        sg, bl = (float(np.median([g[k] for g in sgemm[key]])) for k in ('sgemm', 'blas')); dn = [g['onednn'] for g in sgemm[key] if g['onednn']]
         block = []
         for (dk, bk, v), rs in runs.items():
             if (dk, bk) != key: continue
@@ -488,13 +489,13 @@ def bench_throughput(rows=THROUGHPUT, variants=tuple(VARIANTS), repeats:int=3, e
     return out
 
 # %% ../nbs/90_benchmarks.ipynb #26201d2c
-def channels_last_rule(rows:list[dict], min_gain:float=1.05, records:list|None=None) -> dict:
-    "`{backbone: (smallest, largest image side)}`: from the smallest measured size on, eager channels-last ran at least `min_gain` times the contiguous rate at every measured size, up to the largest measured (no extrapolation). `records`: one row list per machine; a backbone's range is where every record says so."
-    if records is not None:
-        rules = [channels_last_rule(r, min_gain) for r in records]
-        both = {bb: (max(r[bb][0] for r in rules), min(r[bb][1] for r in rules)) for bb in rules[0] if all(bb in r for r in rules)} if rules else {}
+def channels_last_rule(*records:list[dict], min_gain:float=1.05) -> dict:
+    "`{backbone: (smallest, largest image side)}`: from the smallest measured size on, eager channels-last ran at least `min_gain` times the contiguous rate at every measured size, up to the largest measured (no extrapolation). Several records (one row list per machine): where every one says so."
+    if len(records) > 1:
+        rules = [channels_last_rule(r, min_gain=min_gain) for r in records]
+        both = {bb: (max(r[bb][0] for r in rules), min(r[bb][1] for r in rules)) for bb in rules[0] if all(bb in r for r in rules)}
         return {bb: lohi for bb, lohi in both.items() if lohi[0] <= lohi[1]}
-    out = {}
+    rows, out = records[0], {}
     for bb in dict.fromkeys(r['backbone'] for r in rows):
         gains = {r['px']: r['cl_gain'] for r in rows if r['backbone'] == bb and 'cl_gain' in r}
         ok = [px for px in sorted(gains) if all(g >= min_gain for q, g in gains.items() if q >= px)]
@@ -649,7 +650,7 @@ BENCH_TABLES = [  # (results key, columns, title): the order and headings of a r
     ('pairs', PAIR_COLS, 'Pair loop in one process (loader + training step; the kinds of positives alternating epoch by epoch)'),
     ('throughput', THROUGHPUT_COLS, "Training loop throughput against this machine's float32 GEMM rate (sgemm_gflop_s: the faster of torch.mm and oneDNN where blas_gflop_s is shown, else torch.mm), and a lightly-style loop (SimCLR, strong augmentation, batch 256; images_per_s: the steady loop rate, every step but the first)"),
     ('breakdown', BREAKDOWN_COLS, 'Milliseconds per training step by phase (SimCLR, strong augmentation, one epoch of mnist8k, the monitor spread over the steps)'),
-    ('run', RUN_COLS + ['settings'], 'A whole SimCLR run, launch to metrics, with the defaults and with the speed levers'),
+    ('run', RUN_COLS + ['settings'], 'A whole SimCLR run, launch to metrics, with the defaults, with the speed levers and with them in bf16'),
     ('train_digits', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, digits'),
     ('train_cifar', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data'),
     ('train_cifar_r18', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data, ResNet-18'),

@@ -128,10 +128,9 @@ def record_digest(path=None) -> dict:
 # %% ../nbs/16_digest.ipynb #97cd0b62
 def _digest_commit(path:Path) -> str|None:
     "The commit that last changed the committed digest at `path` (git), or None outside a checkout."
-    import subprocess
-    try: r = subprocess.run(['git', '-C', str(path.parent), 'log', '-1', '--format=%H', '--', path.name], capture_output=True, text=True)
+    from gps_ssl.study import _git   # the git call stale_records makes for the same commit
+    try: return _git(path.parent, 'log', '-1', '--format=%H', '--', path.name).stdout.strip() or None
     except OSError: return None
-    return r.stdout.strip() or None
 
 def digest_reference(environment:dict, path=None) -> tuple[dict, str]:
     "`(digest, its file)` to compare a digest computed on `environment` with: that environment's own digest of the committed digest's code (`environments/`, by `tools/record_environment_digest.sh`) made at the commit that last changed the committed digest, else the committed digest."

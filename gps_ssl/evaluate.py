@@ -23,7 +23,7 @@ __all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_p
 
 # %% ../nbs/09_eval.ipynb #7b52caa7
 def _own() -> torch.Generator:
-    "The feature loader's own generator: even an unshuffled DataLoader draws its workers' base seed from a generator, and without one from the global one, so a monitor pass would move the global stream a run's per-image augmentations read. (The probe's `_correct` and the prior's loader still draw from it: giving them their own would move recorded numbers.)"
+    "The feature loader's own generator: even an unshuffled DataLoader draws its workers' base seed from a generator, and without one from the global one, so every evaluation would advance the global stream that other code reads. (The probe's `_correct` and the prior's loader still draw from it: giving them their own would move recorded numbers.)"
     return torch.Generator().manual_seed(0)
 
 # %% ../nbs/09_eval.ipynb #9ce79841

@@ -12,7 +12,7 @@ d=$(mktemp -d); git worktree add --detach "$d/wt" "$c" >/dev/null 2>&1
 trap 'git worktree remove --force "$d/wt"; rm -rf "$d"' EXIT
 out="$PWD/nbs/results/digest/environments"; mkdir -p "$out"
 (cd "$d/wt" && PYTHONPATH="$d/wt" "$PY" - "$out" "$c" <<'EOF'
-import json, sys
+import sys
 from pathlib import Path
 from gps_ssl.digest import compute_digest
 from gps_ssl.core import provenance, atomic_write_json, fingerprint
