@@ -37,6 +37,7 @@ def coerce_setting(name:str, value):
         if 'None' in t: return None
         raise ValueError(f"setting {name} cannot be empty (it takes a {t})")
     try:
+        if name == 'monitor_every' and value == 'auto': return value
         if name == 'tau':
             if value == 'adaptive': return value
             try: return float(value)

@@ -17,7 +17,8 @@ from .methods import ALL_METHODS, OPTIMIZERS
 
 # %% auto #0
 __all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'CPU_CHANNELS_LAST', 'opt', 'channels_last_mode', 'TrainConfig',
-           'optim_settings', 'memory_format', 'run_inputs', 'has_labels', 'scorable', 'run_splits', 'eval_splits']
+           'optim_settings', 'monitor_interval', 'memory_format', 'run_inputs', 'has_labels', 'scorable', 'run_splits',
+           'eval_splits']
 
 # %% ../nbs/10b_config.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
@@ -96,7 +97,7 @@ class _RunSchedule(_RunSetup):
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
     channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists), on, off", ('auto', 'on', 'off'))
     compile:bool = opt(False, "torch.compile the training step (the first step compiles: its seconds are compile_seconds in metrics.json)")
-    monitor_every:int = opt(1, "run the kNN monitor and the health measures every N epochs (and after the last one)")
+    monitor_every:int|str = opt('auto', "run the kNN monitor and the health measures every N epochs and after the last one; auto: about ten times a run (every epochs // 10 epochs, every epoch in runs under 20 epochs)")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
     gpu_aug:bool = opt(True, "augment whole batches on the training device (else image by image in the loader, torchvision)")
 
@@ -156,7 +157,8 @@ def check(self:TrainConfig) -> TrainConfig:
     self.channels_last = channels_last_mode(self.channels_last)   # configs written before the CPU rule said true / false
     if self.channels_last not in ('auto', 'on', 'off'):
         raise ValueError(f"unknown channels_last {self.channels_last!r}; use auto (where it is faster), on or off")
-    if not (isinstance(self.monitor_every, int) and self.monitor_every >= 1): raise ValueError(f"monitor_every must be an integer >= 1, got {self.monitor_every!r}")
+    if self.monitor_every != 'auto' and not (isinstance(self.monitor_every, int) and self.monitor_every >= 1):
+        raise ValueError(f"monitor_every must be auto or an integer >= 1, got {self.monitor_every!r}")
     if self.precision not in ('auto', 'fp32', 'bf16'):
         raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
     return self
@@ -182,6 +184,10 @@ def optim_settings(cfg:TrainConfig) -> dict:
 
 # %% ../nbs/10b_config.ipynb #e24384cb
 CPU_CHANNELS_LAST = {'resnet18': (32, 32)}   # backbone -> (smallest, largest) image side in px where channels-last is the CPU default: where it was faster on every recorded machine (`channels_last_rule` over nbs/results/bench_train*; only sizes measured) and moves no recorded study (90_benchmarks)
+
+def monitor_interval(cfg:TrainConfig) -> int:
+    "Epochs between two runs of the kNN monitor: `monitor_every`, or for `auto` about ten per run (`epochs // 10`, at least 1); the last epoch is always monitored."
+    return max(1, cfg.epochs // 10) if cfg.monitor_every == 'auto' else cfg.monitor_every
 
 def memory_format(cfg:TrainConfig, device, image_size:int) -> torch.memory_format:
     "The memory format of a run's model and batches: `on`/`off` as asked; `auto`: channels-last on CUDA, and on the CPU for a backbone and an image size in the range `CPU_CHANNELS_LAST` lists."

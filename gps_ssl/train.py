@@ -429,8 +429,8 @@ def _speed(timer:PhaseTimer, batch_size:int, compiled:bool) -> dict:
     return s
 
 def _monitor(cfg:TrainConfig, model, ev, health, device, stats, feats, epoch:int, loss:float, lr:float, t0:float, ds, timer) -> tuple:
-    "`(features, metrics.jsonl record)` of an epoch: the kNN monitor and health measures every `monitor_every` epochs and after the last; else the loss alone and the last features."
-    if (epoch + 1) % cfg.monitor_every and epoch + 1 != cfg.epochs: return feats, dict(epoch=epoch + 1, loss=loss, lr=lr, seconds=time.time() - t0)
+    "`(features, metrics.jsonl record)` of an epoch: the kNN monitor and health measures every `monitor_interval(cfg)` epochs and after the last; else the loss alone and the last features."
+    if (epoch + 1) % monitor_interval(cfg) and epoch + 1 != cfg.epochs: return feats, dict(epoch=epoch + 1, loss=loss, lr=lr, seconds=time.time() - t0)
     with timer('monitor'):
         feats = _features(model, ev, health, device, stats)
         return feats, epoch_record(model, cfg, feats, epoch + 1, loss, lr, t0, ds.targets if has_labels(ds) else None)
