@@ -12,7 +12,7 @@ import torch
 
 # %% auto #0
 __all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'THROUGHPUT', 'VARIANTS', 'THROUGHPUT_COLS', 'BREAKDOWN_COLS',
-           'SPEED_LEVERS', 'RUN_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS',
+           'EARLIER_DEFAULTS', 'RUN_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS',
            'BENCH_TABLES', 'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn',
            'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn', 'write_knn_data', 'exact_sample', 'bench_scale',
            'plot_scale', 'bench_load', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'sgemm_gflops',
@@ -532,20 +532,20 @@ def plot_breakdown(rows:list[dict], path=None):
     return fig
 
 # %% ../nbs/90_benchmarks.ipynb #61756733
-SPEED_LEVERS = dict(channels_last='on')   # the opt-in float32 lever of a timed whole run (`bench_run`): the throughput records' fastest float32 28 px variant (eager channels-last; compiling on top of it added nothing)
-RUN_COLS = ['data', 'variant', 'epochs', 'wall_s', 'train_s', 'monitor_s', 'images_per_s', 'knn_top1', 'linear_top1']
+EARLIER_DEFAULTS = dict(monitor_every=1, channels_last='off')   # what a CPU run did before issue 33: the monitor every epoch, contiguous tensors
+RUN_COLS = ['data', 'variant', 'epochs', 'wall_s', 'train_s', 'monitor_s', 'monitors', 'images_per_s', 'memory_format', 'knn_top1', 'linear_top1']
 
 def bench_run(dataset:str='mnist8k', epochs:int=50, variants:dict|None=None, aug:str='strong', device=None, **kw) -> list[dict]:
-    "Whole SimCLR runs timed end to end in fresh processes: `earlier_default` (the monitor every epoch), `defaults`, `levers` (`SPEED_LEVERS`) and `levers_bf16` (with bf16 autocast), or `variants` `{name: TrainConfig fields}`."
+    "Whole SimCLR runs timed end to end in fresh processes: `earlier_defaults` (`EARLIER_DEFAULTS`), `defaults` and `defaults_bf16` (with bf16 autocast), or `variants` `{name: TrainConfig fields}`."
     import subprocess
-    variants = variants or {'earlier_default': dict(monitor_every=1), 'defaults': {}, 'levers': SPEED_LEVERS, 'levers_bf16': {**SPEED_LEVERS, 'precision': 'bf16'}}
+    variants = variants or {'earlier_defaults': EARLIER_DEFAULTS, 'defaults': {}, 'defaults_bf16': dict(precision='bf16')}
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for name, v in variants.items():
             cfg = dict(dataset=dataset, method='simclr', aug=aug, epochs=epochs, device=device, **kw, **v)
             t = time.perf_counter(); m = train_fresh(cfg, Path(d) / name, env=dict(TORCHINDUCTOR_CACHE_DIR=str(Path(d) / f'inductor_{name}')))
             rows.append(dict(data=dataset, variant=name, epochs=epochs, wall_s=time.perf_counter() - t, train_s=m['train_seconds'],
-                             monitor_s=m['phase_seconds'].get('monitor', 0.0) * m['steps'], images_per_s=m['images_per_s'],
+                             monitor_s=m['phase_seconds'].get('monitor', 0.0) * m['steps'], images_per_s=m['images_per_s'], memory_format=m.get('memory_format'),
                              monitors=sum('effective_rank' in json.loads(l) for l in (Path(d) / name / 'metrics.jsonl').read_text().splitlines()),
                              **{a: 100 * m[a] for a in ('knn_top1', 'linear_top1') if a in m}, settings=json.dumps(v)))
     return rows
@@ -651,7 +651,7 @@ BENCH_TABLES = [  # (results key, columns, title): the order and headings of a r
     ('pairs', PAIR_COLS, 'Pair loop in one process (loader + training step; the kinds of positives alternating epoch by epoch)'),
     ('throughput', THROUGHPUT_COLS, "Training loop throughput against this machine's float32 GEMM rate (sgemm_gflop_s: the faster of torch.mm and oneDNN where blas_gflop_s is shown, else torch.mm), and a lightly-style loop (SimCLR, strong augmentation, batch 256; images_per_s: the steady loop rate, every step but the first)"),
     ('breakdown', BREAKDOWN_COLS, 'Milliseconds per training step by phase (SimCLR, strong augmentation, one epoch of mnist8k, the monitor spread over the steps)'),
-    ('run', RUN_COLS + ['settings'], 'A whole SimCLR run, launch to metrics: with the monitor every epoch (the earlier default), with the defaults, with the speed levers and with them in bf16'),
+    ('run', RUN_COLS + ['settings'], 'A whole SimCLR run, launch to metrics: with the earlier defaults (the monitor every epoch, contiguous tensors), with today\'s, and with today\'s in bf16'),
     ('train_digits', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, digits'),
     ('train_cifar', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data'),
     ('train_cifar_r18', ['dataset', 'backbone', 'aug', 'method', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 'peak_mb'], 'Whole train() runs, CIFAR-sized random data, ResNet-18'),
@@ -806,7 +806,7 @@ def run_load(a, cifar=None) -> dict:
     return dict(load=rows)
 
 def run_run(a, cifar=None) -> dict:
-    "A whole run, timed with the defaults, with `SPEED_LEVERS` and with them in bf16 (`--only run`)."
+    "A whole run, timed with the earlier defaults, today's, and today's in bf16 (`--only run`)."
     rows = bench_run(a.run_data, epochs=a.run_epochs, device=a.device); _show(f'whole SimCLR run ({a.run_data}, {a.run_epochs} epochs)', rows, RUN_COLS + ['settings'])
     return dict(run=rows)
 
