@@ -514,7 +514,7 @@ def load_study_spec(path) -> dict:
     return spec
 
 # %% ../nbs/13_study.ipynb #b7ad9956
-def _spec_body(spec:dict) -> dict: return {k: v for k, v in spec.items() if k != 'history'}
+def _spec_body(spec:dict) -> dict: return {k: v for k, v in spec.items() if k not in ('history', 'file', 'sha256')}   # what was declared: not its history, nor where a record read it from
 
 def check_spec_history(spec:dict, record) -> None:
     "Refuse a spec whose content changed since its study was recorded into `record` unless its history grew by an entry saying so."
