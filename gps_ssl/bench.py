@@ -297,7 +297,7 @@ cfg = TrainConfig(**json.loads(sys.argv[1])); base = hwm()
 timer = PhaseTimer(get_device(cfg.device), sync=True) if sys.argv[3:] == ['sync'] else None   # a breakdown: CUDA waited for at each phase
 m = train(cfg, out=Path(sys.argv[2]), progress=False, overwrite=True, figures=False, timer=timer)
 gpu = torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else 0.0
-speed = {k: m[k] for k in ('loop_images_per_second', 'first_step_seconds', 'compile_seconds', 'phase_seconds') if k in m}
+speed = {k: m[k] for k in ('loop_images_per_second', 'first_step_seconds', 'compile_seconds', 'phase_seconds', 'memory_format') if k in m}
 acc = {k: m[k] for k in ('knn_top1', 'linear_top1') if k in m}
 print(json.dumps(dict(images_per_s=m['images_per_second'], peak_mb=hwm() - base, gpu_peak_mb=gpu, steps=m['steps'], train_seconds=m['train_seconds'], **speed, **acc)))
 """
