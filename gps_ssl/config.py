@@ -183,7 +183,7 @@ def optim_settings(cfg:TrainConfig) -> dict:
                 warmup_epochs=warm if cfg.warmup_epochs is None else cfg.warmup_epochs)
 
 # %% ../nbs/10b_config.ipynb #e24384cb
-CPU_CHANNELS_LAST = {'cnn': (28, 32), 'resnet18': (32, 32)}   # backbone -> (smallest, largest) image side in px where channels-last is the CPU default: inside the range where it was faster on every recorded machine (`channels_last_rule` over nbs/results/bench_train*: cnn 8-32, resnet18 32; only sizes measured); every study it moves was re-recorded with it (90_benchmarks checks)
+CPU_CHANNELS_LAST = {'cnn': (28, 32), 'resnet18': (32, 32)}   # backbone -> (smallest, largest) image side in px where channels-last is the CPU default of SSL runs (`train`; the supervised prior trains contiguous): inside the range where it was faster on every recorded machine (`channels_last_rule` over nbs/results/bench_train*: cnn 8-32, resnet18 32; only sizes measured); every study it moves was re-recorded with it (90_benchmarks checks)
 
 def monitor_interval(cfg:TrainConfig) -> int:
     "Epochs between two runs of the kNN monitor: `monitor_every`, or for `auto` about ten per run (`epochs // 10`, at least 1); the last epoch is always monitored."

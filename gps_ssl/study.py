@@ -351,11 +351,13 @@ def plot_results(results:dict, path=None):
     return fig
 
 # %% ../nbs/13_study.ipynb #d3c58dfc
+_LOGGING_ONLY = ('monitor_every',)   # settings of what a run logs, never of what it trains (14_train_tests): a finished run made under another value is the same run
+
 def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
     if 'channels_last' in old: old['channels_last'] = channels_last_mode(old['channels_last'])   # true / false before the CPU rule
     dflt = asdict(TrainConfig())   # a setting added since that run was made had its default then
-    diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v}
+    diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v and k not in _LOGGING_ONLY}
     if diff.keys() & set(OPTIM_KEYS):   # an optimiser setting left to the backbone's recipe equals the value it resolves to
         then = optim_settings(replace(cfg, **{k: old.get(k, dflt[k]) for k in OPTIM_KEYS})); now = optim_settings(cfg)
         diff = {k: v for k, v in diff.items() if k not in OPTIM_KEYS or then[k] != now[k]}
