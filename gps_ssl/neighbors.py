@@ -43,27 +43,37 @@ def _check_k(k, n, exclude_self):
 def _has_faiss_gpu() -> bool:
     return faiss is not None and hasattr(faiss, 'StandardGpuResources') and faiss.get_num_gpus() > 0 and torch.cuda.is_available()
 
+_FAISS_EXTRA = "pip install 'gps_ssl[faiss]' (CPU) or 'gps_ssl[gpu]' (CUDA), not both"   # faiss is optional: the torch search covers it
 _TORCH_FROM = 20_000   # CPU, backend='auto': the blocked torch search beats faiss-cpu from about this many rows, on an idle machine
 
 # %% ../nbs/04_neighbors.ipynb #9c9d0165
 def _affinity() -> set|None: return os.sched_getaffinity(0) if hasattr(os, 'sched_getaffinity') else None
 
-def busy_cores(window:float=0.1) -> float:
-    "Cores' worth of CPU time that *other* processes used over the last `window` seconds on the CPUs this process may run on (the per-CPU lines of Linux `/proc/stat` for its affinity set, so a `taskset` or container cpuset is not charged with the host's other cores; 0 where unreadable)."
-    cpus = _affinity()
-    def snap():
-        busy = 0
-        with open('/proc/stat') as f:
-            for line in f:
-                name, *v = line.split()
-                if not name.startswith('cpu') or name == 'cpu' or (cpus is not None and int(name[3:]) not in cpus): continue
-                v = [int(t) for t in v]; busy += sum(v) - v[3] - v[4]          # busy ticks: not idle, not iowait
-        return busy, sum(os.times()[:2]), time.perf_counter()              # ... ours, clock
+def _stat_snapshot() -> tuple[str, float, float]:
+    "(the text of Linux `/proc/stat`, this process's CPU seconds, a clock in seconds)."
+    with open('/proc/stat') as f: return f.read(), sum(os.times()[:2]), time.perf_counter()
+
+def _busy_ticks(stat:str, cpus:set|None=None) -> int:
+    "Busy clock ticks (all but idle and iowait) of the per-CPU lines `cpuN` of a `/proc/stat` text, for N in `cpus` (all when None)."
+    busy = 0
+    for line in stat.splitlines():
+        name, *v = line.split() or ['']
+        if not name.startswith('cpu') or name == 'cpu' or (cpus is not None and int(name[3:]) not in cpus): continue
+        v = [int(t) for t in v]; busy += sum(v) - v[3] - v[4]
+    return busy
+
+def busy_cores(window:float=0.1, # seconds between the two snapshots
+               cpus:set|None=None, # the CPUs counted (default: this process's affinity set)
+               snap=_stat_snapshot, # `() -> (stat text, own CPU seconds, clock)`; tests pass synthetic snapshots
+              ) -> float:
+    "Cores' worth of CPU time that *other* processes used over `window` seconds on the CPUs this process may run on (the per-CPU lines of Linux `/proc/stat` for its affinity set, so a `taskset` or container cpuset is not charged with the host's other cores; 0 where unreadable)."
+    cpus = _affinity() if cpus is None else set(cpus)
     try:
-        (b0, o0, t0), _ = snap(), time.sleep(window)
-        b1, o1, t1 = snap()
+        (s0, o0, t0), _ = snap(), time.sleep(window)
+        s1, o1, t1 = snap()
+        ticks = _busy_ticks(s1, cpus) - _busy_ticks(s0, cpus)
     except (OSError, ValueError, IndexError): return 0.0
-    return max(0.0, (b1 - b0) / os.sysconf('SC_CLK_TCK') - (o1 - o0)) / (t1 - t0)
+    return max(0.0, ticks / os.sysconf('SC_CLK_TCK') - (o1 - o0)) / max(t1 - t0, 1e-9)
 
 # %% ../nbs/04_neighbors.ipynb #a80ec460
 from pathlib import Path
@@ -99,7 +109,7 @@ def _pick_backend(backend, n=None):
         if _has_faiss_gpu(): return 'faiss'
         if torch.cuda.is_available(): return 'torch'   # faiss-cpu would leave the GPU idle
         return 'faiss' if faiss is not None and (n is None or n < _TORCH_FROM) else 'torch'
-    if backend == 'faiss' and faiss is None: raise ImportError("backend='faiss' needs faiss: pip install faiss-cpu (or faiss-gpu-cu12)")
+    if backend == 'faiss' and faiss is None: raise ImportError(f"backend='faiss' needs faiss: {_FAISS_EXTRA}; backend='torch' or 'auto' runs without it")
     if backend not in ('faiss', 'torch'): raise ValueError(f"unknown backend {backend!r}; use 'auto', 'faiss' or 'torch'")
     return backend
 
@@ -350,11 +360,11 @@ def _exact_dist_rows(a, I, metric, lo=0, chunk=4096) -> torch.Tensor:
 
 # %% ../nbs/04_neighbors.ipynb #777b5efb
 def _exact_dist(x, idx, metric, max_memory_mb=256, lo=0):
-    "Distances from row `lo + r` of `x` to `x[idx[r]]`, computed directly (no ||a||^2 + ||b||^2 - 2ab cancellation)."
+    "Distances (on the host) from row `lo + r` of `x` (on any device) to `x[idx[r]]`, computed directly (no ||a||^2 + ||b||^2 - 2ab cancellation)."
     out = torch.empty(idx.shape, dtype=torch.float32)
     chunk = int(max(1, min(max_memory_mb * 2**20, 2**22) // (4 * idx.shape[1] * x.shape[1])))   # ~4 MB gathers stay in cache
     for s in range(0, len(idx), chunk):
-        nb = torch.index_select(x, 0, idx[s:s + chunk].reshape(-1)).view(-1, idx.shape[1], x.shape[1])
+        nb = torch.index_select(x, 0, idx[s:s + chunk].reshape(-1).to(x.device)).view(-1, idx.shape[1], x.shape[1])   # `idx` on the host, `x` anywhere
         out[s:s + chunk] = _pair_dist(x[lo + s:lo + s + len(nb)], nb, metric)
     return out
 
@@ -436,6 +446,8 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
               ) -> tuple[torch.Tensor, torch.Tensor]:
     "k nearest neighbours of every row among all rows: `(dist [N, k] float32, idx [N, k] int64)`, nearest first."
     _check_search(metric, index, precision, backend)
+    if index == 'ivf' and faiss is None:
+        raise ImportError(f"index='ivf' (the approximate search) needs faiss: {_FAISS_EXTRA}; index='flat' or 'bf16' runs without it")
     lean = index == 'ivf' and backend != 'torch' and faiss is not None and not _has_faiss_gpu()   # CPU IVF: rows read in chunks
     x = _as_array(emb) if lean else _as_matrix(emb)
     n = len(x)
@@ -445,7 +457,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     if index == 'ivf' and backend == 'auto': backend = 'faiss'
     auto, backend = backend == 'auto', _pick_backend(backend, n)
     knn_search.backend, knn_search.threads = backend, None                # what ran (for the benchmarks)
-    if index == 'ivf' and backend != 'faiss': raise ValueError("index='ivf' needs the faiss backend (pip install faiss-cpu)")
+    if index == 'ivf' and backend != 'faiss': raise ValueError("index='ivf' needs the faiss backend; use backend='faiss' or 'auto'")
     import torch.distributed as dist
     world = dist.get_world_size() if shard and dist.is_available() and dist.is_initialized() else 1
     rows = _shard_rows(n, dist.get_rank(), world) if world > 1 else None
@@ -492,7 +504,8 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
              max_neighbors:int|None=None, max_memory_mb:float=256, device=None) -> Ball:
     "All neighbours with distance < `tau` (squared L2, or 1 - cos), per row, nearest first."
     tau = _check_tau(tau)
-    x = _as_matrix(emb); n = len(x)
+    x = _as_matrix(emb); n = len(x); dev = torch.device(device) if device is not None else x.device
+    x = x.cpu()                                           # the exact membership test runs on the host; the search on `dev`
     if metric not in ('l2', 'cosine'): raise ValueError(f"unknown metric {metric!r}; use 'l2' or 'cosine'")
     if metric == 'cosine': x = F.normalize(x, dim=1)
     backend = _pick_backend(backend)
@@ -506,7 +519,6 @@ def tau_ball(emb, tau:float, metric:str='l2', backend:str='auto', exclude_self:b
         I = torch.from_numpy(I).long()
         for r in range(n): rows_i.append(I[lims[r]:lims[r + 1]])
     else:
-        dev = torch.device(device) if device is not None else x.device
         xx = x.to(dev); sq = (xx * xx).sum(1); step = _chunk_rows(n, max_memory_mb)
         lim = tau + gam * (nrm.to(dev) + nrm.max().to(dev)) ** 2     # per query row: tau + its error bound
         for s in range(0, n, step):
