@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastcore.basics import patch
 import contextlib, copy, json, math, os, random, shutil, socket, time, warnings
 from dataclasses import dataclass, asdict, field, fields
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +32,9 @@ from .config import *                                    # TrainConfig and the r
 from .config import _spec_file, _aug_kw
 
 # %% auto #0
-__all__ = ['SPEED_KEYS', 'REFERENCES', 'make_sampler', 'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog',
-           'epoch_record', 'init_backbone', 'PhaseTimer', 'train', 'train_supervised', 'reference_metrics', 'launch']
+__all__ = ['SPEED_KEYS', 'REFERENCES', 'dist_timeout', 'local_rank', 'on_rank0', 'slurm_to_torchrun', 'make_sampler',
+           'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'init_backbone',
+           'PhaseTimer', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #6c59c986
 from . import methods as _methods, config as _config
@@ -41,20 +43,23 @@ __all__ = list(dict.fromkeys(globals().get('__all__', []) + _methods.__all__ + _
 # %% ../nbs/10_train.ipynb #334a7ad7
 def _rng_state():
     npst = np.random.get_state()
-    return dict(torch=torch.get_rng_state(), numpy=torch.from_numpy(npst[1].astype(np.int64)), numpy_pos=int(npst[2]),
-                python=[list(random.getstate()[1]), random.getstate()[0]])
+    s = dict(torch=torch.get_rng_state(), numpy=torch.from_numpy(npst[1].astype(np.int64)), numpy_pos=int(npst[2]),
+             python=[list(random.getstate()[1]), random.getstate()[0]])
+    if torch.cuda.is_available() and torch.cuda.is_initialized(): s['cuda'] = torch.cuda.get_rng_state()   # this process's device
+    return s
 
 # %% ../nbs/10_train.ipynb #d6c04f24
 def _set_rng_state(s):
     torch.set_rng_state(s['torch'])
     np.random.set_state(('MT19937', s['numpy'].numpy().astype(np.uint32), s['numpy_pos'], 0, 0.0))
     random.setstate((s['python'][1], tuple(s['python'][0]), None))
+    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state(s['cuda'])
 
 _RESUMABLE = ('epochs', 'device', 'num_workers', 'precision', 'channels_last', 'download', 'gpu_aug', 'compile', 'monitor_every')   # may change on --resume
 
 # %% ../nbs/10_train.ipynb #64ce9dc5
 def _check_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
-    "Refuse a bad `--out` before any work: another run there (without resume/overwrite), no run to resume, another configuration."
+    "Refuse a bad `--out` before any work: another run there (without resume/overwrite), no run to resume, another configuration (a setting added since the run was made counts as its default)."
     cj = out / 'config.json'
     if resume and overwrite: raise ValueError("pass --resume (continue the run in --out) or --overwrite (replace it), not both")
     if resume and not cj.exists():
@@ -64,8 +69,8 @@ def _check_out(out:Path, cfg:TrainConfig, resume:bool, overwrite:bool):
         raise FileExistsError(f"{out} already holds a run (config.json); pass resume=True (--resume) to continue it "
                               "or overwrite=True (--overwrite) to replace it")
     if resume:
-        old = json.loads(cj.read_text())
-        diff = {k: (old.get(k), v) for k, v in asdict(cfg).items() if k not in _RESUMABLE and old.get(k) != v}
+        old, dflt = json.loads(cj.read_text()), asdict(TrainConfig())   # a run made before a setting existed had its default
+        diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if k not in _RESUMABLE and old.get(k, dflt[k]) != v}
         if diff: raise ValueError(f"--resume with a different configuration than the run in {out}: {diff}")
 
 # %% ../nbs/10_train.ipynb #0876d91b
@@ -89,11 +94,54 @@ class _Step(nn.Module):
     def forward(self, x1, x2, indexes=None, x3=None, lam=0.0, ids=None): return self.model.loss(x1, x2, indexes, x3, lam, ids)
 
 # %% ../nbs/10_train.ipynb #d1c2dace
+def dist_timeout() -> timedelta:
+    "How long a process waits for the others at a collective: `GPS_SSL_DIST_TIMEOUT` minutes (default 60), long enough for rank 0's kNN monitor and probe, a cold prior cache or a CLSP bank (NCCL's own default is 10 minutes)."
+    v = os.environ.get('GPS_SSL_DIST_TIMEOUT', '60')
+    try: m = float(v)
+    except ValueError: m = -1
+    if m <= 0: raise ValueError(f"GPS_SSL_DIST_TIMEOUT={v!r}: give the minutes a process may wait for the others, a positive number")
+    return timedelta(minutes=m)
+
 def _setup_distributed(device:torch.device) -> tuple[int, int]:
-    "Join the process group `torchrun` describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
+    "Join the process group `torchrun` (or the SLURM mapping) describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
     if int(os.environ.get('WORLD_SIZE', '1')) > 1 and not dist.is_initialized():
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', timeout=dist_timeout())
     return dist_info()
+
+# %% ../nbs/10_train.ipynb #edb97b0b
+def local_rank() -> int:
+    "This process's rank on its node (`LOCAL_RANK`, set by torchrun, `launch` and the SLURM mapping); 0 outside a process group."
+    return int(os.environ.get('LOCAL_RANK', '0')) if dist_info()[1] > 1 else 0
+
+def on_rank0(fn, *args, **kwargs):
+    "`fn(*args, **kwargs)` run by global rank 0 alone, its result given to every process; where it raises, every process raises the same error (none is left waiting at the next collective)."
+    rank, world = dist_info()
+    res, err = None, None
+    if rank == 0:
+        try: res = fn(*args, **kwargs)
+        except Exception as e: err = e
+    if world > 1:
+        box = [(res, None if err is None else (type(err), str(err)))]
+        dist.broadcast_object_list(box, 0)
+        res, sent = box[0]
+        if rank and sent is not None:
+            try: err = sent[0](sent[1])
+            except Exception: err = RuntimeError(f"rank 0 failed: {sent[1]}")
+    if err is not None: raise err
+    return res
+
+# %% ../nbs/10_train.ipynb #f381804e
+def slurm_to_torchrun(env:dict|None=None) -> dict:
+    "torchrun's variables (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_PORT`) from SLURM's, for the processes `srun` starts without torchrun; `{}` where torchrun (or no scheduler) started this one."
+    e = os.environ if env is None else env
+    n = int(e.get('SLURM_NTASKS', '1') or 1)
+    if 'RANK' in e or 'SLURM_PROCID' not in e or n <= 1: return {}
+    if not e.get('MASTER_ADDR'):
+        raise ValueError(f"srun started {n} tasks without torchrun and without MASTER_ADDR, so each would train alone into the same --out: "
+                         "export MASTER_ADDR=$(scontrol show hostnames $SLURM_JOB_NODELIST | head -n 1) before srun (one task per GPU), "
+                         "or start one torchrun per node: srun --ntasks-per-node 1 torchrun --nnodes $SLURM_NNODES --nproc_per_node GPUS "
+                         "--rdzv_backend c10d --rdzv_endpoint $MASTER_ADDR:29500 --no-python gps_ssl_train ...")
+    return dict(RANK=e['SLURM_PROCID'], WORLD_SIZE=str(n), LOCAL_RANK=e.get('SLURM_LOCALID', '0'), MASTER_PORT=e.get('MASTER_PORT', '29500'))
 
 # %% ../nbs/10_train.ipynb #40b2197f
 def _amp_dtype(precision:str, device:torch.device):
@@ -115,11 +163,9 @@ def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True, co
 # %% ../nbs/10_train.ipynb #35b368f6
 def make_sampler(cfg:TrainConfig, ds, world:int=1, main:bool=True, progress:bool=True):
     "The positive sampler of a run: `GPSSampler`, `SemanticSampler` (or its control) or `AugmentationSampler`."
-    if cfg.positives in ('gps', 'sepp'):
-        if not main: _barrier()            # rank 0 embeds and caches, the others then read the cache
-        z = (embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
-             else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
-        if main: _barrier()
+    if cfg.positives in ('gps', 'sepp'):   # rank 0 embeds (and caches); every process gets its table, so no node needs its disk
+        z = on_rank0(lambda: embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
+                     else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
     if cfg.positives == 'gps':
         return GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed,
                           index=cfg.knn_index, shard=world > 1)
@@ -136,10 +182,11 @@ def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bo
     if cfg.positives != 'clsp': return tf, pairs, pairs, 0.0
     bank = None
     if cfg.clsp_control == 'none':
-        if not main: _barrier()        # rank 0 generates (or finishes) the bank, the others then open it
+        node_main = local_rank() == 0   # each node's first process generates (or opens) the bank in its own cache, then the node's others open it
+        if not node_main: _barrier()
         bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
                              seed=0, device=device, progress=progress and main)
-        if main: _barrier()
+        if node_main: _barrier()
     lam = cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(_KIND.get(cfg.method, cfg.method), 1.0)
     return tf, pairs, SyntheticViews(pairs, bank), lam
 
@@ -251,7 +298,8 @@ def epoch_record(model:SSLMethod, cfg:TrainConfig, feats:tuple, epoch:int, loss:
 
 # %% ../nbs/10_train.ipynb #e4c335aa
 def _run_device(cfg:TrainConfig) -> tuple:
-    "`(device, rank, world)`: under torchrun each process takes the GPU of its `LOCAL_RANK`."
+    "`(device, rank, world)`: under torchrun (or srun, mapped by `slurm_to_torchrun`) each process takes the GPU of its `LOCAL_RANK`."
+    os.environ.update(slurm_to_torchrun())
     device = get_device(cfg.device)
     if device.type == 'cuda' and 'LOCAL_RANK' in os.environ:
         device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
@@ -271,13 +319,16 @@ def _batches(cfg:TrainConfig, n_pairs:int, name:str, world:int=1) -> tuple[int, 
 
 # %% ../nbs/10_train.ipynb #5cefbe0b
 def _run_data(cfg:TrainConfig, rank:int, world:int, device, progress:bool) -> tuple:
-    "`(train set, evaluation sets, sampler, views)`, seeded per process; with `download`, rank 0 fetches first."
-    main = rank == 0
+    "`(train set, evaluation sets, sampler, views)`, seeded per process; with `download`, each node's first process fetches first (no shared disk assumed)."
+    main, node_main = rank == 0, local_rank() == 0
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
-    if cfg.download and not main: _barrier()
+    if cfg.download and not node_main: _barrier()
     ds, test = run_splits(cfg)
     ev = eval_splits(cfg, ds, test)      # None: no labels to evaluate with; the health measures stand in
-    if cfg.download and main: _barrier()
+    if cfg.download and node_main: _barrier()
+    if main and (held := getattr(ev[1] if ev else None, 'held_out', None)):
+        warnings.warn(f"{cfg.dataset} has no test split: {len(ev[1])} of its labelled images ({held}) are held out as the test set "
+                      "and never trained on; metrics.json records this as test_held_out")
     sampler = make_sampler(cfg, ds, world, main, progress)
     return ds, ev, sampler, make_views(cfg, ds, sampler, device, main, progress)
 
@@ -327,23 +378,41 @@ def _build(cfg:TrainConfig, ds, steps_per_epoch:int, device) -> tuple:
     return model, opt, sched, bb_args, fmt
 
 # %% ../nbs/10_train.ipynb #450d5218
-def _resume(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, world:int) -> tuple[int, float]:
-    "Load a run's checkpoint into the model, optimiser, schedule, RNGs and GPS table; returns `(epoch, train seconds)`."
+def _load_checkpoint(ckpt:Path, cfg:TrainConfig) -> dict:
+    "A run's checkpoint, validated: written by this method, and not past the epochs asked for."
     ck = safe_load(ckpt, validate=lambda o: o.get('format') == 'gps_ssl.train/1')
     if ck['method'] != cfg.method:
         raise CorruptFileError(f"{ckpt} was written by a {ck['method']} run, not {cfg.method}; use another --out")
+    if ck['epoch'] > cfg.epochs:
+        raise ValueError(f"--epochs {cfg.epochs} is below the {ck['epoch']} epochs the run in {ckpt.parent} has done; "
+                         f"pass --epochs {ck['epoch']} (its metrics) or more (to train on)")
+    return ck
+
+def _resume(ck:dict, cfg:TrainConfig, model, opt, sched, sampler, rank:int=0, world:int=1) -> tuple[int, float]:
+    "Load a checkpoint (from `_load_checkpoint`, read by rank 0 and sent to every process) into the model, optimiser, schedule, this process's RNGs and the GPS table; returns `(epoch, train seconds)`."
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
-    if world == 1: _set_rng_state(ck['rng'])
+    rngs = ck.get('rng_ranks')
+    if rngs is not None and len(rngs) == world: _set_rng_state(rngs[rank])   # each process continues its own random stream
+    elif world == 1: _set_rng_state(ck['rng'])
+    else: warnings.warn(f"the checkpoint was written by {ck.get('world_size', 1)} processes, this run has {world}: "
+                        "the random streams restart, so the result will differ from an uninterrupted run")
     if cfg.positives == 'gps' and 'sampler_candidates' in ck:
         sampler.candidates, sampler.valid = ck['sampler_candidates'], ck['sampler_valid']
     return ck['epoch'], ck['train_seconds']
 
 # %% ../nbs/10_train.ipynb #0e2a6fba
-def _checkpoint(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, encoder:dict, epoch:int, train_secs:float, world:int):
-    "Write everything `_resume` reads (atomically), with the encoder record `load_encoder` needs."
+def _rng_states(world:int) -> list:
+    "Every process's RNG states, in rank order (a collective: every process calls it)."
+    s = _rng_state()
+    if world == 1: return [s]
+    out = [None] * world; dist.all_gather_object(out, s); return out
+
+def _checkpoint(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, encoder:dict, epoch:int, train_secs:float, world:int, rngs:list|None=None):
+    "Write everything `_resume` reads (atomically), with the encoder record `load_encoder` needs; `rngs`: every process's RNG states (`_rng_states`)."
+    rngs = rngs or [_rng_state()]
     extra = dict(sampler_candidates=sampler.candidates, sampler_valid=sampler.valid) if cfg.positives == 'gps' else {}
     atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
-                     optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=_rng_state(),
+                     optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=rngs[0], rng_ranks=rngs,
                      train_seconds=train_secs, encoder=encoder, config=asdict(cfg), world_size=world, **extra), ckpt)
 
 # %% ../nbs/10_train.ipynb #ff7be11b
@@ -413,6 +482,7 @@ def _final_metrics(cfg:TrainConfig, model, feats:tuple, ev, pairs, data, ds, sam
                    images_per_second=cfg.epochs * steps_per_epoch * cfg.batch_size / max(train_secs, 1e-9),
                    memory_format='channels_last' if memory_format(cfg, next(model.parameters()).device, ds.image_size[0]) == torch.channels_last else 'contiguous')
     metrics.update(model.nn_last)                                    # NNCLR: the last epoch's neighbour purity
+    if ev is not None and getattr(ev[1], 'held_out', None): metrics['test_held_out'] = ev[1].held_out   # a labelled set without a test split
     if cfg.positives == 'clsp': metrics.update(_view_cosines(model, data, view))
     if cfg.positives == 'sepp':
         metrics.update(semantic_pairs=len(sampler.anchor), **(dict(pair_precision=sampler.precision(ds.targets)) if has_labels(ds) else {}))
@@ -446,12 +516,13 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     cfg = (cfg or TrainConfig(**kwargs)).check()
     device, rank, world = _run_device(cfg)
     out, main = Path(out), rank == 0
-    if main: _check_out(out, cfg, resume, overwrite)
+    on_rank0(_check_out, out, cfg, resume, overwrite)   # rank 0's folder decides; a refusal stops every process
     ds, ev, sampler, (tf, pairs, data, lam) = _run_data(cfg, rank, world, device, progress)
     bs, steps = _batches(cfg, len(pairs), ds.name, world)
     model, opt, sched, bb_args, fmt = _build(cfg, ds, steps, device)
     ckpt = out / 'checkpoint.pt'
-    start, secs = _resume(ckpt, cfg, model, opt, sched, sampler, world) if resume and ckpt.exists() else (0, 0.0)
+    ck = on_rank0(lambda: _load_checkpoint(ckpt, cfg) if resume and ckpt.exists() else None)   # rank 0 decides: other nodes need not see its disk
+    start, secs = _resume(ck, cfg, model, opt, sched, sampler, rank, world) if ck is not None else (0, 0.0); del ck
     step_fn, timer = _wrap(model, device, world, cfg.sync_bn, cfg.compile), timer or PhaseTimer(device, sync=False)
     mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
     if main: _write_out(out, cfg, resume, overwrite)
@@ -467,11 +538,12 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         dl = epoch_loader(data, cfg, epoch, bs, device)
         loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main, timer)
         secs += time.time() - t0
+        due = (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs
+        rngs = _rng_states(world) if due else None
         if main:
             feats, rec = _monitor(cfg, model, ev, health, device, (mean, std), feats, epoch, loss, sched.get_last_lr()[0], t0, ds, timer)
             runlog.epoch(rec)
-            if (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs:
-                _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world)
+            if due: _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world, rngs)
         _barrier()
     if not main: return {}
     if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
