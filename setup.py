@@ -1,6 +1,9 @@
 # nbdev 2 template setup.py; the `pkg_resources` import is dropped because new setuptools removed it.
+# Additions: extras_require from settings.ini's `extras` / `all_extras`, and build_py copies recipes/ and studies/ into the wheel.
 from configparser import ConfigParser
-import setuptools, shlex
+from pathlib import Path
+import setuptools, shlex, shutil
+from setuptools.command.build_py import build_py
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])
@@ -28,7 +31,20 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements') or '')
-gpu_requirements = shlex.split(cfg.get('gpu_requirements') or '')
+# one extra per optional part (settings.ini: `NAME_requirements`); `all` is every CPU extra (faiss-cpu, never faiss-gpu)
+extras_require = {e: shlex.split(cfg[f'{e}_requirements']) for e in cfg.get('extras', '').split()}
+extras_require['all'] = sorted({r for e in cfg.get('all_extras', '').split() for r in extras_require[e]})
+assert not any(r.startswith('faiss-gpu') for r in extras_require['all']), "[all] must not hold faiss-gpu beside faiss-cpu"
+extras_require['dev'] = dev_requirements
+
+class build_py_shipped(build_py):
+    "Copy the repository's recipes/*.yaml and studies/*.yaml into the built package (gps_ssl/_shipped/), where `core.shipped_dir` finds them in a wheel."
+    def run(self):
+        super().run()
+        for kind in ('recipes', 'studies'):
+            dst = Path(self.build_lib) / cfg['lib_name'] / '_shipped' / kind
+            dst.mkdir(parents=True, exist_ok=True)
+            for f in sorted(Path(kind).glob('*.yaml')): shutil.copyfile(f, dst / f.name)
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -47,7 +63,8 @@ setuptools.setup(
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name']+'.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require = {'dev': dev_requirements, 'gpu': gpu_requirements},
+    extras_require = extras_require,
+    cmdclass = {'build_py': build_py_shipped},
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'progress_bars', 'provenance', 'fingerprint',
+__all__ = ['EXTRAS', 'seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'progress_bars', 'provenance', 'fingerprint',
            'file_sha256', 'code_fingerprint', 'run_provenance', 'CorruptFileError', 'atomic_save', 'atomic_write_bytes',
-           'atomic_write_json', 'safe_load']
+           'atomic_write_json', 'safe_load', 'MissingExtraError', 'optional_import', 'YAMLLoader', 'load_yaml',
+           'shipped_dir', 'shipped_file']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 def seed_everything(seed:int=0, # the seed for `random`, NumPy and PyTorch (CPU and every CUDA device)
@@ -196,3 +197,73 @@ def safe_load(path:str|Path,
         except Exception as e: raise CorruptFileError(f"{path} failed validation: {e}") from e
         if ok is False: raise CorruptFileError(f"{path} failed validation; delete it to rebuild it")
     return obj
+
+# %% ../nbs/00_core.ipynb #c14f1ff3
+class MissingExtraError(ImportError):
+    "An optional part of the package is not installed; the message names the extra that installs it."
+
+EXTRAS = dict(faiss='faiss-cpu', gpu='faiss-gpu-cu12', timm='timm', clip='open_clip_torch', clsp='diffusers',
+              medmnist='medmnist', tensorboard='tensorboard')   # extra -> the package it adds (versions: settings.ini)
+
+# %% ../nbs/00_core.ipynb #4568d61b
+def optional_import(module:str, # the module to import, e.g. 'timm' or 'diffusers.training_utils'
+                    extra:str, # the extra of gps_ssl that installs it (a key of `EXTRAS`)
+                    what:str, # what needs it, as the user asked for it: '--backbone vit', 'the CLSP diffusion model'
+                    requires:str|None=None, # the package whose absence means the extra is missing (default: `module`'s top level)
+                   ):
+    "`module`, imported; when its package is not installed, a one-line `MissingExtraError` naming the extra that installs it."
+    import importlib, importlib.util
+    if extra not in EXTRAS: raise ValueError(f"unknown extra {extra!r}; one of {', '.join(EXTRAS)}")
+    if importlib.util.find_spec(requires or module.split('.')[0]) is None:
+        alt = " (or 'gps_ssl[gpu]' with CUDA; never both)" if extra == 'faiss' else ''
+        raise MissingExtraError(f"{what} needs {EXTRAS[extra]}: pip install 'gps_ssl[{extra}]'{alt}")
+    return importlib.import_module(module)   # installed but broken: its own error, with its traceback
+
+# %% ../nbs/00_core.ipynb #a8b88f31
+import re, yaml
+
+class YAMLLoader(yaml.SafeLoader):
+    "PyYAML's safe loader with YAML 1.2's booleans and numbers: only true / false are booleans (on, off, yes, no stay words), 1e-3 is a float."
+
+_BOOL, _FLOAT = 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:float'
+YAMLLoader.yaml_implicit_resolvers = {ch: [(t, rx) for t, rx in rs if t not in (_BOOL, _FLOAT)]
+                                      for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+YAMLLoader.add_implicit_resolver(_BOOL, re.compile(r'^(?:true|True|TRUE|false|False|FALSE)$'), list('tTfF'))
+YAMLLoader.add_implicit_resolver(_FLOAT, re.compile(r'''^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$''', re.X), list('-+0123456789.'))
+
+# %% ../nbs/00_core.ipynb #26b693e3
+def load_yaml(path:str|Path, # a YAML or JSON file
+              what:str='', # the flag it came from, for the error ('--config: ')
+             ) -> Any:
+    "The contents of a YAML or JSON file, read by `YAMLLoader`; a file that is not valid YAML is a one-line `ValueError`."
+    p = Path(path).expanduser()
+    try: return yaml.load(p.read_text(), Loader=YAMLLoader)
+    except yaml.YAMLError as e: raise ValueError(f"{what}{p} is not valid YAML/JSON ({' '.join(str(e).split())})") from None
+
+# %% ../nbs/00_core.ipynb #5efc95d9
+def shipped_dir(kind:str, # 'recipes' or 'studies'
+                package:str|Path|None=None, # the package folder (default: gps_ssl's)
+               ) -> Path:
+    "The `recipes/` or `studies/` folder: the checkout's (beside the package, with its settings.ini), else the copy a wheel ships in `gps_ssl/_shipped/`."
+    if kind not in ('recipes', 'studies'): raise ValueError(f"unknown shipped folder {kind!r}; use recipes or studies")
+    import gps_ssl
+    pkg = Path(package or Path(gps_ssl.__file__).parent).resolve()
+    if (pkg.parent / 'settings.ini').is_file() and (pkg.parent / kind).is_dir(): return pkg.parent / kind
+    if (pkg / '_shipped' / kind).is_dir(): return pkg / '_shipped' / kind
+    raise FileNotFoundError(f"no {kind}/ beside {pkg} (a checkout) nor in {pkg / '_shipped'} (a wheel); reinstall gps_ssl, or pass a file path")
+
+# %% ../nbs/00_core.ipynb #7a9dfcb5
+def shipped_file(name:str|Path, # a bare name (`gps_simclr_cifar10_weak`) or a path
+                 kind:str, # 'recipes' or 'studies'
+                ) -> Path:
+    "`name` as a file: a path that exists as given, else a bare name (no folder, no suffix) as `shipped_dir(kind)/NAME.yaml`."
+    p = Path(name).expanduser()
+    if p.exists() or p.parent != Path('.') or p.suffix: return p
+    try: f = shipped_dir(kind) / f'{p.name}.yaml'
+    except FileNotFoundError: return p
+    return f if f.is_file() else p

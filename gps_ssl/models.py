@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torchvision
 
-from .core import atomic_save, safe_load, CorruptFileError
+from .core import atomic_save, safe_load, CorruptFileError, optional_import
 
 # %% auto #0
 __all__ = ['BACKBONES', 'ENCODER_FORMAT', 'resnet', 'SmallCNN', 'small_vit', 'build_backbone', 'encoder_record', 'save_encoder',
@@ -58,7 +58,7 @@ class SmallCNN(nn.Module):
 # %% ../nbs/02_models.ipynb #04a5cba2
 def small_vit(in_channels:int=3, image_size:int=32, width:int=32, depth:int=4, heads:int=4) -> nn.Module:
     "A timm ViT for small images: patch 4 from 24 px up (at least a 6x6 token grid: 7x7 at 28 px, 8x8 at 32) or 2 (4x4 at 8 px), `embed_dim = 4 * width`, `depth` blocks, mean-pooled tokens; `out_dim` set."
-    from timm.models.vision_transformer import VisionTransformer
+    VisionTransformer = optional_import('timm.models.vision_transformer', 'timm', '--backbone vit (a ViT through timm)').VisionTransformer
     patch = 4 if image_size >= 24 else 2
     if image_size % patch: raise ValueError(f"a ViT needs the image size ({image_size} px) to be a multiple of its patch size {patch}")
     m = VisionTransformer(img_size=image_size, patch_size=patch, in_chans=in_channels, num_classes=0, embed_dim=4 * width,

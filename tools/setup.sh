@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Create (or reuse) ./.venv and install gps_ssl with its dev tools, pinned by .ci/constraints.txt.
+# Create (or reuse) ./.venv and install gps_ssl with its dev tools and every CPU extra ([all]: faiss-cpu, timm, open_clip,
+# diffusers, medmnist, tensorboard), pinned by .ci/constraints.txt: CI tests the full set; a minimal install is tested by 12_recipes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
-if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt -e ".[dev]" 2>&1); then
+if ! log=$(.venv/bin/python -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt -e ".[dev,all]" 2>&1); then
     echo "$log" >&2; echo "tools/setup.sh: pip install failed (see above)" >&2; exit 1
 fi
 echo "$log" | grep -v -E "^WARNING: Location .* is ignored" || true   # only the filter may find nothing
