@@ -21,10 +21,10 @@ from .core import fingerprint, cache_dir, seed_everything
 # %% auto #0
 __all__ = ['AUGMENTATIONS', 'MNIST8K_SHA256', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset',
            'default_crop_min', 'flips', 'dataset_stats', 'make_augmentation', 'BatchAugment', 'DatasetNotFoundError',
-           'default_data_root', 'load_digits_dataset', 'load_digits_m', 'load_digits28', 'asset_path', 'load_mnist8k',
-           'split_off', 'load_npz_dataset', 'load_image_tree', 'load_folder_dataset', 'load_cifar', 'load_stl10',
-           'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_image', 'show_views',
-           'gps_ssl_data']
+           'default_data_root', 'load_image_tree', 'load_folder_dataset', 'split_off', 'load_digits_dataset',
+           'load_digits_m', 'load_digits28', 'asset_path', 'load_mnist8k', 'load_npz_dataset', 'load_cifar',
+           'load_stl10', 'load_fgvc_aircraft', 'medmnist_flags', 'load_medmnist', 'get_dataset', 'show_image',
+           'show_views', 'gps_ssl_data']
 
 # %% ../nbs/01_data.ipynb #cd132858
 class ImageDataset(Dataset):
@@ -303,6 +303,72 @@ def _not_found(name, root, expected, extra=''):
 def _check_split(name, split, allowed):
     if split not in allowed: raise ValueError(f"{name} has no split {split!r}; choose one of {tuple(allowed)}")
 
+# %% ../nbs/01_data.ipynb #736a30dd
+def _image_files(root:Path, recursive:bool=True) -> list[str]:
+    "Image files (torchvision's extensions) under `root`, sorted."
+    from torchvision.datasets.folder import IMG_EXTENSIONS
+    it = root.rglob('*') if recursive else root.iterdir()
+    return sorted(str(f) for f in it if f.is_file() and f.suffix.lower() in IMG_EXTENSIONS)
+
+# %% ../nbs/01_data.ipynb #4ae7edfe
+def load_image_tree(path:str|Path, size:int|None=None, **kwargs) -> FileImageDataset:
+    "Every image file under `path` (any tree), unlabelled (-1): `images:PATH`."
+    path = Path(path).expanduser()
+    if not path.is_dir(): raise DatasetNotFoundError(f"image folder {path} does not exist; pass images:PATH with a folder of image files")
+    files = _image_files(path)
+    if not files: raise DatasetNotFoundError(f"no images found under {path} (.png, .jpg, ...)")
+    return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'images:{path.name}', **kwargs)
+
+# %% ../nbs/01_data.ipynb #b0d09ba2
+_FOLDER_LAYOUTS = ("PATH/train/<class>/<image> beside PATH/test/<class>/<image>, or PATH/<class>/<image> "
+                   "(a run then holds out a seeded, stratified fraction of it as its test set)")
+
+def load_folder_dataset(path:str|Path, # a folder with train/ (and test/), or class folders, or images
+                        split:str='train', # 'train' and 'all' read PATH/train if it exists, else PATH; other splits read PATH/<split> only
+                        size:int|None=None, # square side the images are resized and centre-cropped to (default: the first image's shorter side)
+                        **kwargs) -> FileImageDataset:
+    "An `ImageFolder` split of `path` (class sub-folders; a flat folder of images is unlabelled): never the training images for another split."
+    path = Path(path).expanduser()
+    if not path.is_dir(): raise DatasetNotFoundError(f"image folder {path} does not exist; pass folder:PATH with {_FOLDER_LAYOUTS}")
+    root = path/split
+    if split in ('train', 'all') and not root.is_dir(): root = path
+    elif not root.is_dir():
+        raise DatasetNotFoundError(f"{path} has no {split}/ folder, so it has no {split!r} split; the layouts that work: {_FOLDER_LAYOUTS}")
+    if _image_files(root, recursive=False):     # images directly in the folder: no classes, unlabelled
+        files = _image_files(root, recursive=False)
+        return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'folder:{path.name}', **kwargs)
+    try: f = torchvision.datasets.ImageFolder(str(root))
+    except FileNotFoundError as e:
+        raise DatasetNotFoundError(f"no images found in {root}: expected one sub-folder per class holding image files "
+                                   f"(.png, .jpg, ...), or the images themselves (unlabelled); images:PATH reads any tree. torchvision said: {e}") from e
+    return FileImageDataset([s[0] for s in f.samples], [s[1] for s in f.samples], f.classes, size=size,
+                            name=f'folder:{path.name}', **kwargs)
+
+# %% ../nbs/01_data.ipynb #54204dd6
+def _take(ds:ImageDataset, idx) -> ImageDataset:
+    idx = np.asarray(idx)
+    if isinstance(ds, ArrayImageDataset):
+        out = ArrayImageDataset(ds.images[idx], ds.targets[idx], ds.classes, name=ds.name, return_index=ds.return_index, hflip=ds.hflip)
+        out.transform = ds.transform
+    elif isinstance(ds, FileImageDataset):
+        out = copy.copy(ds); out.files, out.targets = [ds.files[i] for i in idx], ds.targets[idx]
+    else: raise TypeError(f"cannot take a subset of a {type(ds).__name__}; pass an ArrayImageDataset or FileImageDataset")
+    out.source_index = getattr(ds, 'source_index', np.arange(len(ds)))[idx]
+    out.source_key = getattr(ds, 'source_key', None) or ds.content_key()   # the split the rows index: a `file:` prior matches it
+    out.split = f"{getattr(ds, 'split', '?')} subset"
+    return out
+
+# %% ../nbs/01_data.ipynb #da9c7089
+def split_off(ds:ImageDataset, fraction:float=0.2, seed:int=0) -> tuple[ImageDataset, ImageDataset]:
+    "`(rest, held_out)`: a seeded `fraction` of `ds` held out, stratified by label where every class has 2+ images."
+    from sklearn.model_selection import train_test_split
+    if not 0 < fraction < 1: raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    y = ds.targets
+    counts = np.bincount(y) if y.ndim == 1 and len(y) and y.min() >= 0 else np.zeros(1)   # unlabelled or multi-label: no strata
+    strat = y if counts.any() and counts[counts > 0].min() >= 2 and round(fraction * len(y)) >= (counts > 0).sum() else None
+    rest, held = train_test_split(np.arange(len(ds)), test_size=fraction, random_state=seed, stratify=strat)
+    return _take(ds, np.sort(rest)), _take(ds, np.sort(held))
+
 # %% ../nbs/01_data.ipynb #cdb39cca
 def load_digits_dataset(split:str='train', size:int|None=None, **kwargs) -> ArrayImageDataset:
     "scikit-learn's bundled 8x8 digits as uint8 images; `split` in train/test/all."
@@ -411,31 +477,6 @@ def load_mnist8k(split:str='train', **kwargs) -> ArrayImageDataset:
     x, y, idx = _mnist8k_arrays()
     return ArrayImageDataset(x[idx[split]], y[idx[split]], [str(i) for i in range(10)], name='mnist8k', **{'hflip': False, **kwargs})
 
-# %% ../nbs/01_data.ipynb #54204dd6
-def _take(ds:ImageDataset, idx) -> ImageDataset:
-    idx = np.asarray(idx)
-    if isinstance(ds, ArrayImageDataset):
-        out = ArrayImageDataset(ds.images[idx], ds.targets[idx], ds.classes, name=ds.name, return_index=ds.return_index, hflip=ds.hflip)
-        out.transform = ds.transform
-    elif isinstance(ds, FileImageDataset):
-        out = copy.copy(ds); out.files, out.targets = [ds.files[i] for i in idx], ds.targets[idx]
-    else: raise TypeError(f"cannot take a subset of a {type(ds).__name__}; pass an ArrayImageDataset or FileImageDataset")
-    out.source_index = getattr(ds, 'source_index', np.arange(len(ds)))[idx]
-    out.source_key = getattr(ds, 'source_key', None) or ds.content_key()   # the split the rows index: a `file:` prior matches it
-    out.split = f"{getattr(ds, 'split', '?')} subset"
-    return out
-
-# %% ../nbs/01_data.ipynb #da9c7089
-def split_off(ds:ImageDataset, fraction:float=0.2, seed:int=0) -> tuple[ImageDataset, ImageDataset]:
-    "`(rest, held_out)`: a seeded `fraction` of `ds` held out, stratified by label where every class has 2+ images."
-    from sklearn.model_selection import train_test_split
-    if not 0 < fraction < 1: raise ValueError(f"fraction must be in (0, 1), got {fraction}")
-    y = ds.targets
-    counts = np.bincount(y) if y.ndim == 1 and len(y) and y.min() >= 0 else np.zeros(1)
-    strat = y if counts[counts > 0].min() >= 2 and round(fraction * len(y)) >= (counts > 0).sum() else None
-    rest, held = train_test_split(np.arange(len(ds)), test_size=fraction, random_state=seed, stratify=strat)
-    return _take(ds, np.sort(rest)), _take(ds, np.sort(held))
-
 # %% ../nbs/01_data.ipynb #0abce91a
 def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDataset:
     "An .npz file with `x_train,y_train[,x_test,y_test]` or `x,y` (uint8 images N,H,W[,C]); without `y` the images are unlabelled (-1)."
@@ -455,40 +496,6 @@ def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDa
                        + (" (x and y serve only split 'train')" if 'x' in keys else " (or x, with optional y)"))
     classes = [str(c) for c in f['classes']] if 'classes' in keys else None
     return ArrayImageDataset(x, y, classes, name=f'npz:{path.name}', **kwargs)
-
-# %% ../nbs/01_data.ipynb #736a30dd
-def _image_files(root:Path, recursive:bool=True) -> list[str]:
-    "Image files (torchvision's extensions) under `root`, sorted."
-    from torchvision.datasets.folder import IMG_EXTENSIONS
-    it = root.rglob('*') if recursive else root.iterdir()
-    return sorted(str(f) for f in it if f.is_file() and f.suffix.lower() in IMG_EXTENSIONS)
-
-# %% ../nbs/01_data.ipynb #4ae7edfe
-def load_image_tree(path:str|Path, size:int|None=None, **kwargs) -> FileImageDataset:
-    "Every image file under `path` (any tree), unlabelled (-1): `images:PATH`."
-    path = Path(path).expanduser()
-    if not path.is_dir(): raise DatasetNotFoundError(f"image folder {path} does not exist; pass images:PATH with a folder of image files")
-    files = _image_files(path)
-    if not files: raise DatasetNotFoundError(f"no images found under {path} (.png, .jpg, ...)")
-    return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'images:{path.name}', **kwargs)
-
-# %% ../nbs/01_data.ipynb #b0d09ba2
-def load_folder_dataset(path:str|Path, split:str='train', size:int|None=None, **kwargs) -> FileImageDataset:
-    "An `ImageFolder` at `path/split` (or `path`), resized to `size` (default: the first image's shorter side); a flat folder of images is unlabelled."
-    path = Path(path).expanduser()
-    if not path.is_dir():
-        raise DatasetNotFoundError(f"image folder {path} does not exist; pass folder:PATH with PATH/<class>/<image> files "
-                                   f"(or PATH/{split}/<class>/<image>, or a flat folder of unlabelled images)")
-    root = path/split if (path/split).is_dir() else path
-    if _image_files(root, recursive=False):     # images directly in the folder: no classes, unlabelled
-        files = _image_files(root, recursive=False)
-        return FileImageDataset(files, np.full(len(files), -1, np.int64), [], size=size, name=f'folder:{path.name}', **kwargs)
-    try: f = torchvision.datasets.ImageFolder(str(root))
-    except FileNotFoundError as e:
-        raise DatasetNotFoundError(f"no images found in {root}: expected one sub-folder per class holding image files "
-                                   f"(.png, .jpg, ...), or the images themselves (unlabelled); images:PATH reads any tree. torchvision said: {e}") from e
-    return FileImageDataset([s[0] for s in f.samples], [s[1] for s in f.samples], f.classes, size=size,
-                            name=f'folder:{path.name}', **kwargs)
 
 # %% ../nbs/01_data.ipynb #d5df4bf2
 def _tv_cifar(base, name):
