@@ -13,13 +13,15 @@ import torch
 # %% auto #0
 __all__ = ['KNN_COLS', 'KNN_MB_COLS', 'SCALE_COLS', 'LOAD_COLS', 'THROUGHPUT', 'VARIANTS', 'THROUGHPUT_COLS', 'BREAKDOWN_COLS',
            'EARLIER_DEFAULTS', 'RUN_COLS', 'PAIR_COLS', 'LIGHTLY_S_PER_EPOCH', 'GPU_KNN_COLS', 'GPU_EPOCH_COLS',
-           'BENCH_TABLES', 'RUNNERS', 'measure', 'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn',
-           'knn_impls', 'fresh_peak_mb', 'recall', 'bench_knn', 'write_knn_data', 'exact_sample', 'bench_scale',
-           'plot_scale', 'bench_load', 'bench_embed', 'train_fresh', 'bench_train', 'cifar_like_npz', 'sgemm_gflops',
-           'onednn_gflops', 'gemm_limit', 'step_flops', 'lightly_fresh', 'throughput_sets', 'bench_throughput',
-           'channels_last_rule', 'step_breakdown', 'plot_breakdown', 'bench_run', 'bench_pairs', 'bench_clsp',
-           'bench_gpu_knn', 'bench_gpu_epoch', 'bench_markdown', 'plot_bench', 'record_bench', 'run_knn', 'run_embed',
-           'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'run_scale', 'run_load', 'run_run', 'main']
+           'H100_BF16_TFLOPS', 'GPU_UTILISATION', 'LOADER_COLS', 'NEED_COLS', 'BENCH_TABLES', 'RUNNERS', 'measure',
+           'median_of', 'markdown_table', 'knn_data', 'plain_torch_knn', 'knn_impls', 'fresh_peak_mb', 'recall',
+           'bench_knn', 'write_knn_data', 'exact_sample', 'bench_scale', 'plot_scale', 'bench_load', 'bench_embed',
+           'train_fresh', 'bench_train', 'cifar_like_npz', 'sgemm_gflops', 'onednn_gflops', 'gemm_limit', 'step_flops',
+           'lightly_fresh', 'throughput_sets', 'bench_throughput', 'channels_last_rule', 'step_breakdown',
+           'plot_breakdown', 'bench_run', 'bench_pairs', 'bench_clsp', 'bench_gpu_knn', 'bench_gpu_epoch', 'gpu_need',
+           'jpeg_folder', 'loader_pairs', 'bench_loader', 'loader_verdict', 'bench_markdown', 'plot_bench',
+           'record_bench', 'run_knn', 'run_embed', 'run_pairs', 'run_train', 'run_gpu', 'run_clsp', 'run_scale',
+           'run_load', 'run_run', 'run_loader', 'main']
 
 # %% ../nbs/90_benchmarks.ipynb #3ea5cc7b
 def _rss_mb() -> float:
@@ -232,7 +234,7 @@ def plot_scale(results:dict, path=None):
     return fig
 
 # %% ../nbs/90_benchmarks.ipynb #58c92b82
-_LOAD = "import torch\ntorch.set_num_threads(2)\na = torch.randn(1024, 1024)\nwhile True: a @ a"
+_LOAD = "import torch\ntorch.set_num_threads(2)\na = torch.randn(1024, 1024)\nprint('running', flush=True)\nwhile True: a @ a"
 
 def bench_load(n:int=20_000, dim:int=256, k:int=10, repeats:int=3, seed:int=0, settle:float=1.0) -> list[dict]:
     "Seconds (median of `repeats`) of `knn_search` (auto, and torch with 2 and 1 threads) and raw faiss, alone and under a competing load."
@@ -252,9 +254,9 @@ def bench_load(n:int=20_000, dim:int=256, k:int=10, repeats:int=3, seed:int=0, s
                  knn_torch_1t=one_thread, faiss=raw)
     rows = []
     for load in ('alone', 'loaded'):
-        p = subprocess.Popen([sys.executable, '-c', _LOAD]) if load == 'loaded' else None
+        p = subprocess.Popen([sys.executable, '-c', _LOAD], stdout=subprocess.PIPE, text=True) if load == 'loaded' else None
         try:
-            time.sleep(settle if p else 0)
+            if p: p.stdout.readline(); time.sleep(settle)                  # the load runs (past its imports), then settles
             row = dict(N=n, D=dim, k=k, load=load, busy_cores=round(busy_cores(0.5), 2))
             row.update({f'{name}_s': median_of(f, repeats)['seconds'] for name, f in impls.items()})
             row['auto_ran'] = ran[-1]                                  # what the last `auto` call ran (no extra search)
@@ -643,6 +645,104 @@ def bench_gpu_epoch(n:int=50_000, batch_size:int=512, epochs:int=2, positives=('
 GPU_EPOCH_COLS = ['dataset', 'backbone', 'aug', 'positives', 'batch', 'runs', 'images_per_s', 'vs_aug', 's_per_epoch',
                   'lightly_s_per_epoch', 'peak_mb', 'gpu_peak_mb']
 
+# %% ../nbs/90_benchmarks.ipynb #727865a9
+H100_BF16_TFLOPS = 989.4        # NVIDIA H100 SXM datasheet: dense BF16 tensor-core peak (1,979 TFLOP/s is with 2:4 sparsity)
+GPU_UTILISATION = (0.3, 0.4)    # assumed shares of that peak a ResNet-18 step reaches: the derivation's assumption, not a measurement
+
+def gpu_need(px:int, # image side the step trains at
+             backbone:str='resnet18', tflops:float=H100_BF16_TFLOPS, utilisation=GPU_UTILISATION,
+             flop_per_view:float|None=None, # FLOPs of a step per view (default: counted by `step_flops`)
+            ) -> dict:
+    "Pairs per second a training step would consume on a GPU of `tflops` peak at each `utilisation`: u x peak / (2 views x FLOPs per view)."
+    f = step_flops(backbone, 3, px, batch=2) if flop_per_view is None else flop_per_view   # per view: the batch only moves the loss's tiny share
+    return dict(backbone=backbone, px=px, gflop_per_pair=2 * f / 1e9, peak_tflops=tflops,
+                **{f'need_{round(100 * u)}pct': u * tflops * 1e12 / (2 * f) for u in utilisation})
+
+# %% ../nbs/90_benchmarks.ipynb #2e849fad
+def jpeg_folder(path, n:int=3000, size:int=96, classes:int=10, seed:int=0, quality:int=90) -> Path:
+    "Write `n` photo-like JPEGs of `size` px into `path/train/<class>/`: smooth random colour fields (a random 12 x 12 image, upsampled) with mild noise, so the files are about a photo's size, not pure noise's."
+    import torchvision, torch.nn.functional as F
+    g, path = torch.Generator().manual_seed(seed), Path(path)
+    for i in range(n):
+        x = F.interpolate(torch.rand(1, 3, 12, 12, generator=g) * 255, size=(size, size), mode='bicubic', align_corners=False)[0]
+        x = (x + 6 * torch.randn(3, size, size, generator=g)).clamp(0, 255).to(torch.uint8)
+        f = path / 'train' / f'c{i % classes}' / f'{i:05d}.jpg'; f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(torchvision.io.encode_jpeg(x, quality=quality).numpy().tobytes())
+    return path
+
+# %% ../nbs/90_benchmarks.ipynb #08e576ee
+def loader_pairs(ds, batch_size:int=256, seed:int=0, emb_dim:int=64):
+    "`(cfg, data)`: a training run's config and the pair data its loader reads for `ds`, with GPS positives (a `GPSSampler` on random `emb_dim`-d prior embeddings) and uint8 views (`gpu_aug`, the default)."
+    from gps_ssl.config import TrainConfig
+    from gps_ssl.gps import GPSSampler
+    from gps_ssl.train import make_views
+    cfg = TrainConfig(positives='gps', gpu_aug=True, batch_size=batch_size, seed=seed)
+    emb = torch.randn(len(ds), emb_dim, generator=torch.Generator().manual_seed(seed))
+    return cfg, make_views(cfg, ds, GPSSampler(emb, k=cfg.k, seed=seed), 'cpu', progress=False)[2]
+
+# %% ../nbs/90_benchmarks.ipynb #25a32460
+def _epoch_rates(make, epochs:int, skip:int=0) -> dict:
+    "Medians over `epochs` epochs (after `skip` untimed ones) of the pairs/s of whole epochs, of the batches after the first, and of the first batch's seconds; `make(e)` gives epoch e's loader."
+    runs = []
+    for e in range(skip + epochs):
+        t0 = time.perf_counter(); it = iter(make(e)); n = n0 = len(next(it)['anchor']); t1 = time.perf_counter()
+        for b in it: n += len(b['anchor'])
+        t2 = time.perf_counter()
+        if e >= skip: runs.append((n / (t2 - t0), (n - n0) / max(t2 - t1, 1e-9), t1 - t0, n))
+    med = lambda j: float(np.median([r[j] for r in runs]))
+    return dict(pairs_per_s=med(0), steady_pairs_per_s=med(1), first_batch_s=med(2), pairs=runs[-1][3])
+
+# %% ../nbs/90_benchmarks.ipynb #62941690
+LOADER_COLS = ['data', 'px', 'N', 'workers', 'loader', 'batch', 'epochs', 'pairs_per_s', 'steady_pairs_per_s', 'first_batch_s', 'mb_per_s', 'vs_need_30pct']
+NEED_COLS = ['backbone', 'px', 'gflop_per_pair', 'peak_tflops', 'need_30pct', 'need_40pct']
+
+def bench_loader(n:int=50_000, # CIFAR-size images in memory (random uint8, 32 x 32 x 3); 0: none
+                 jpegs:int=3000, # JPEG files of `px` px in a temporary folder; 0: none
+                 px:int=96, workers=(0, 1, 2), batch_size:int=256, epochs:int=3,
+                 persistent:bool=True, # also time a persistent-workers loader (workers > 0)
+                 seed:int=0) -> list[dict]:
+    "Pairs per second of a training run's pair loader alone (no model), as `train` configures it (`epoch_loader`), per data and worker count."
+    import dataclasses
+    from torch.utils.data import DataLoader
+    from gps_ssl.core import seed_worker
+    from gps_ssl.data import get_dataset
+    from gps_ssl.train import epoch_loader
+    dev = 'cuda' if torch.cuda.is_available() else 'cpu'          # pinned memory where a GPU takes the batches, as in a run
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        sets = {}
+        if n: sets['in-memory'] = _cifar_like(n, seed)
+        if jpegs: sets['jpeg folder'] = get_dataset(f"folder:{jpeg_folder(Path(d) / 'jpegs', jpegs, px, seed=seed)}", size=px)
+        for name, ds in sets.items():
+            cfg, data = loader_pairs(ds, batch_size, seed)
+            for w in workers:
+                c = dataclasses.replace(cfg, num_workers=w)
+                def per_epoch(e): data.set_epoch(e); return epoch_loader(data, c, e, batch_size, dev)
+                modes = {'per epoch (train)': (per_epoch, 0)}
+                if persistent and w > 0:
+                    dl = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True, num_workers=w, worker_init_fn=seed_worker,
+                                    pin_memory=dev == 'cuda', persistent_workers=True, generator=torch.Generator().manual_seed(seed))
+                    modes['persistent'] = (lambda e: dl, 1)        # the first epoch starts the workers: untimed
+                for mode, (make, skip) in modes.items():
+                    r = _epoch_rates(make, epochs, skip)
+                    rows.append(dict(data=name, px=ds.image_size[0], N=len(ds), workers=w, loader=mode, batch=batch_size, epochs=epochs,
+                                     pin_memory=dev == 'cuda', **r, mb_per_s=r['pairs_per_s'] * 2 * ds.channels * ds.image_size[0] * ds.image_size[1] / 1e6))
+                    if mode == 'persistent': del dl                 # its workers end
+    return rows
+
+# %% ../nbs/90_benchmarks.ipynb #1be309c5
+def loader_verdict(rec:dict, # a recorded loader benchmark (`--only loader --record`)
+                   utilisation:int=30) -> list[str]:
+    "One line per kind of data: its fastest loader against the pairs/s a ResNet-18 step would consume on an H100 at `utilisation` % of the bf16 peak."
+    t, pv, out = rec['tables'], rec['provenance'], []
+    need = {r['px']: r[f'need_{utilisation}pct'] for r in t['loader_need']}
+    for data in dict.fromkeys(r['data'] for r in t['loader']):
+        b = max((r for r in t['loader'] if r['data'] == data), key=lambda r: r['pairs_per_s']); nd = need[b['px']]
+        out.append(f"{data}, {b['px']} px: at best {b['pairs_per_s']:,.0f} pairs/s ({b['workers']} workers, {b['loader']}), {b['pairs_per_s'] / nd:.0%} of the "
+                   f"{nd:,.0f} pairs/s a ResNet-18 step would consume on an H100 at {utilisation} % of its bf16 peak: this machine's loader "
+                   + ("could feed it." if b['pairs_per_s'] >= nd else f"could NOT feed it ({pv['cpu']}, {pv['cpu_cores']} cores)."))
+    return out
+
 # %% ../nbs/90_benchmarks.ipynb #2b555af3
 BENCH_TABLES = [  # (results key, columns, title): the order and headings of a recorded benchmark's tables
     ('knn', KNN_COLS, 'Neighbour search (k=5, D=512): seconds, median of the repeats'),
@@ -660,6 +760,8 @@ BENCH_TABLES = [  # (results key, columns, title): the order and headings of a r
     ('load', LOAD_COLS, 'Neighbour search alone and under a competing load (N=20,000, D=256, k=10): seconds, median of the repeats'),
     ('gpu_knn', GPU_KNN_COLS, 'Neighbour search on the GPU (k=5, D=512; seconds)'),
     ('gpu_epoch', GPU_EPOCH_COLS, 'ResNet-18 SimCLR on the GPU, 50,000 random 32x32x3 images, batch 512'),
+    ('loader', LOADER_COLS, 'The pair loader alone, no model (GPS pairs of uint8 images as the default gpu_aug run feeds the device): pairs/s over whole epochs, over the batches after the first, and the first batch\'s seconds; medians over the epochs; vs_need_30pct: against the H100 need at 30 % below'),
+    ('loader_need', NEED_COLS, 'What a ResNet-18 SimCLR step would consume on one H100, in pairs/s: a derivation (FLOPs per pair counted by step_flops, against the 989.4 TFLOP/s dense bf16 peak at 30 % and 40 %), not a measurement'),
 ]
 
 def bench_markdown(results:dict) -> str:
@@ -673,7 +775,8 @@ def bench_markdown(results:dict) -> str:
     pv = results['provenance']
     out.append(f"Recorded by `{pv['command']}` in {pv['seconds'] / 60:.1f} min on {pv['cpu_cores']} cores ({pv['cpu']}"
                f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
-               f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}.")
+               f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}"
+               f"{', torch threads ' + str(pv['torch_threads']) if pv.get('torch_threads') else ''}.{' ' + pv['note'] if pv.get('note') else ''}")
     return '\n'.join(out) + '\n'
 
 # %% ../nbs/90_benchmarks.ipynb #092dcf46
@@ -711,13 +814,13 @@ def plot_bench(results:list[dict]|dict, path=None):
     return fig
 
 # %% ../nbs/90_benchmarks.ipynb #19bb29ff
-def record_bench(res:dict, folder, command:str, seconds:float) -> Path:
-    "Write a benchmark's `results.json`, `results.md` and `results.png` into `folder` (atomically)."
+def record_bench(res:dict, folder, command:str, seconds:float, note:str|None=None) -> Path:
+    "Write a benchmark's `results.json`, `results.md` and `results.png` into `folder` (atomically); `note` goes into its provenance and footer."
     import matplotlib.pyplot as plt
     from gps_ssl.core import provenance
     from gps_ssl.core import atomic_write_json, atomic_write_bytes
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    out = dict(kind='benchmark', tables=res, provenance=dict(provenance(command), seconds=round(seconds, 1)))
+    out = dict(kind='benchmark', tables=res, provenance=dict(provenance(command), seconds=round(seconds, 1), **(dict(note=note) if note else {})))
     atomic_write_json(out, folder / 'results.json'); atomic_write_bytes(bench_markdown(out).encode(), folder / 'results.md')
     if res.get('knn') or res.get('pairs'): plt.close(plot_bench(out, folder / 'results.png'))
     if res.get('scale'): plt.close(plot_scale(out, folder / 'results.png'))
@@ -810,13 +913,22 @@ def run_run(a, cifar=None) -> dict:
     rows = bench_run(a.run_data, epochs=a.run_epochs, device=a.device); _show(f'whole SimCLR run ({a.run_data}, {a.run_epochs} epochs)', rows, RUN_COLS + ['settings'])
     return dict(run=rows)
 
-RUNNERS = dict(run=run_run, knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp, scale=run_scale, load=run_load)
+def run_loader(a, cifar=None) -> dict:
+    "The pair loader alone against what a ResNet-18 step would consume on an H100 (`--only loader`)."
+    rows = bench_loader(a.loader_n, a.loader_jpegs, workers=[int(w) for w in a.loader_workers.split(',')], epochs=a.loader_epochs)
+    need = [gpu_need(px) for px in sorted({r['px'] for r in rows})]
+    for r in rows: r['vs_need_30pct'] = r['pairs_per_s'] / next(x['need_30pct'] for x in need if x['px'] == r['px'])
+    _show('the pair loader alone (GPS pairs, uint8, batch 256; pairs/s)', rows, LOADER_COLS)
+    _show('what a ResNet-18 step would consume on one H100 (derived; pairs/s)', need, NEED_COLS)
+    return dict(loader=rows, loader_need=need)
+
+RUNNERS = dict(run=run_run, knn=run_knn, embed=run_embed, pairs=run_pairs, train=run_train, gpu=run_gpu, clsp=run_clsp, scale=run_scale, load=run_load, loader=run_loader)
 
 # %% ../nbs/90_benchmarks.ipynb #c7c3b9ef
 def main(argv=None):
     "Print the benchmark tables (markdown)."
     ap = argparse.ArgumentParser(description='gps_ssl benchmarks')
-    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu,scale,load,run'); ap.add_argument('--sizes', default='10000,50000')
+    ap.add_argument('--only', default='knn,embed,pairs,train,clsp', help='tables: knn,embed,pairs,train,clsp,gpu,scale,load,run,loader'); ap.add_argument('--sizes', default='10000,50000')
     ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--device', default=None)
     ap.add_argument('--epochs', type=int, default=3); ap.add_argument('--train_repeats', type=int, default=1)
     ap.add_argument('--methods', default='simclr,byol,nnclr,vicreg,moco,simsiam', help='methods of the training tables')
@@ -834,6 +946,9 @@ def main(argv=None):
     ap.add_argument('--flat_max', type=int, default=50_000, help='largest N for scikit-learn, plain torch and knn_torch')
     ap.add_argument('--scale_sizes', default='10000,30000,100000,300000,1000000', help='N of the scale table (--only scale)')
     ap.add_argument('--exact_max', type=int, default=100_000, help='largest N of the exact search in the scale table')
+    ap.add_argument('--loader_n', type=int, default=50_000, help='--only loader: CIFAR-size images in memory'); ap.add_argument('--loader_jpegs', type=int, default=3000, help='--only loader: 96 px JPEG files')
+    ap.add_argument('--loader_workers', default='0,1,2', help='--only loader: worker counts'); ap.add_argument('--loader_epochs', type=int, default=3, help='--only loader: timed epochs per row')
+    ap.add_argument('--note', default=None, help='--record: a note kept in the provenance and shown under the tables (e.g. why a record is preliminary)')
     a = ap.parse_args(argv); only = a.only.split(','); res = {}; t0 = time.time()
     tmp = tempfile.TemporaryDirectory(); cifar = None
     if {'pairs', 'train'} & set(only): cifar = cifar_like_npz(Path(tmp.name) / 'cifar_like.npz')   # shared by both tables
@@ -843,6 +958,6 @@ def main(argv=None):
     tmp.cleanup()
     if a.out: Path(a.out).write_text(json.dumps(res, indent=1))
     if a.record:
-        cmd = 'python tools/bench.py ' + ' '.join(argv if argv is not None else sys.argv[1:])
-        print(f"recorded into {record_bench(res, a.record, cmd, time.time() - t0)}")
+        import shlex; cmd = 'python tools/bench.py ' + shlex.join(argv if argv is not None else sys.argv[1:])   # quoted: pastes into a shell
+        print(f"recorded into {record_bench(res, a.record, cmd, time.time() - t0, a.note)}")
     return res
