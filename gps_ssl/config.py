@@ -13,27 +13,23 @@ import numpy as np
 import torch
 
 from .data import get_dataset, split_off, AUGMENTATIONS
+from .priors import parse_spec, check_spec
 from .methods import ALL_METHODS, OPTIMIZERS
 
 # %% auto #0
 __all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'CPU_CHANNELS_LAST', 'opt', 'channels_last_mode', 'TrainConfig',
-           'optim_settings', 'monitor_interval', 'memory_format', 'run_inputs', 'has_labels', 'scorable', 'run_splits',
-           'eval_splits']
+           'optim_settings', 'monitor_interval', 'memory_format', 'run_inputs', 'has_labels', 'scorable',
+           'hold_out_test', 'run_splits', 'eval_splits']
 
 # %% ../nbs/10b_config.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
 
 # %% ../nbs/10b_config.ipynb #71b31dcd
 def _spec_file(spec:str|None) -> str|None:
-    "The local file a prior / encoder spec names, if any: `ssl:PATH`, `vae:PATH`, `file:PATH`, `resnet50:PATH`, `mae:MODEL:PATH`, `clip:MODEL:PATH` (a path, not an open_clip tag such as `openai`), a bare `.pt` path."
+    "The local file a prior / encoder / init spec names (`parse_spec`'s `path`: `resnet50:PATH`, `clip:MODEL:PATH`, `mae:MODEL:PATH`, `vae:PATH`, `ssl:CKPT`, a bare `CKPT.pt`, `file:PATH`); None for keywords, open_clip tags and specs that do not parse."
     if not spec: return None
-    kind, _, rest = spec.partition(':')
-    if kind in ('ssl', 'vae', 'file') or kind.startswith('resnet'): return rest or None
-    if kind in ('clip', 'mae'):
-        path = rest.partition(':')[2]
-        looks_like_file = '/' in path or os.sep in path or path.endswith(('.pt', '.pth', '.bin', '.safetensors', '.ckpt'))
-        return path if path and (kind == 'mae' or looks_like_file) else None
-    return spec if spec.endswith(('.pt', '.pth')) else None
+    try: return parse_spec(spec, 'prior').path
+    except ValueError: return None
 
 # %% ../nbs/10b_config.ipynb #797ca1cf
 def opt(default, help:str, choices:tuple|None=None):
@@ -48,9 +44,10 @@ class _RunSetup:
     data_root:str|None = opt(None, "folder holding the dataset files")
     download:bool = opt(False, "download the dataset if it is missing (torchvision / medmnist)")
     verify:bool = opt(True, "check the MD5 sums of torchvision's dataset files (--no-verify for files made or converted locally)")
+    image_size:int|None = opt(None, "resize file-backed datasets (folder:, images:) to SIZE x SIZE (default: the first image's shorter side); also digits' resize, MedMNIST's size (28, 64, 128 or 224) and fgvc_aircraft's (default 224)")
     method:str = opt('simclr', "SSL method (moco = MoCo-v2+; mocov2 and nnclr_paper are the published variants)", ALL_METHODS)
     positives:str = opt('aug', "positive pairs: aug (two augmentations), gps (prior nearest neighbours), sepp (added semantic pairs), clsp (synthetic third views)", POSITIVES)
-    prior:str = opt('pixels', "GPS prior spec: pixels, resnet18, resnet50, clip:MODEL:WEIGHTS, vae, mae:MODEL:PATH, ssl:CKPT, file:EMBEDDINGS.npy|.npz (gps_ssl_embed)")
+    prior:str = opt('pixels', "GPS prior spec: pixels; resnet18 or resnet50 (torchvision's ImageNet weights), resnet50:imagenet|random|PATH; clip:MODEL:WEIGHTS (an open_clip pretrained tag: openai, the default, laion2b_s34b_b79k, ...; or random) or clip:MODEL:PATH; mae:MODEL:random|hub|PATH (timm; hub, the default, needs timm's MODEL.mae weights); vae or vae:PATH (trained on the data); ssl:CKPT or a bare CKPT.pt (this package's); file:EMBEDDINGS.npy|.npz (gps_ssl_embed)")
     k:int = opt(1, "GPS neighbours to draw from")
     tau:float|str|None = opt(None, "GPS ball radius (squared L2), or 'adaptive' (the authors' code: mean + std of the 20-NN distances)")
     rule:str = opt('random', "GPS selection rule among the k neighbours (or the tau-ball)", ('random', 'nearest', 'farthest'))
@@ -61,7 +58,7 @@ class _RunSetup:
     backbone:str = opt('cnn', "backbone: cnn (SmallCNN), resnet18, resnet50, vit (a small-image ViT through timm, embed_dim 4 x width)", ('cnn', 'resnet18', 'resnet50', 'vit'))
     width:int = opt(32, "SmallCNN width")
     head_scale:float = opt(0.125, "projector/predictor width multiplier (1 = the papers' sizes)")
-    init:str|None = opt(None, "start the backbone from weights: ssl:CKPT (a run or encoder of this package, the same architecture; e.g. the GPS prior itself), resnet18[:PATH] / resnet50[:PATH] (torchvision weights, every layer whose shape fits)")
+    init:str|None = opt(None, "start the backbone from weights: ssl:CKPT or a bare CKPT.pt (a run or encoder of this package, the same architecture; e.g. the GPS prior itself), resnet18 / resnet50 (torchvision's ImageNet weights; = :imagenet), resnet50:random or resnet50:PATH (a local state dict; every layer whose shape fits)")
 
 # %% ../nbs/10b_config.ipynb #b39f88df
 def channels_last_mode(v) -> str:
@@ -86,11 +83,12 @@ class _RunSchedule(_RunSetup):
     refresh_every:int = opt(0, "GPS: rebuild the neighbour table from the model every N epochs (0 = fixed)")
     train_split:str = opt('train', "the split trained on (e.g. digits_m's prior, stl10's unlabeled or train+unlabeled)")
     eval_split:str = opt('test', "evaluate on test, or on val (a fifth of the training split, for choosing settings)", ('test', 'val'))
+    test_fraction:float = opt(0.2, "only for a labelled dataset without a test split (an npz with x,y only, a folder without test/): the fraction of the training split held out as its test set (seed 0, stratified), never trained on")
     eval_dataset:str|None = opt(None, "evaluate on this labelled dataset (its train split as kNN memory and probe set, its test split scored) instead of the training set")
     device:str|None = opt(None, "cpu, cuda, mps (default: the best available)")
     seed:int = opt(0, "random seed")
     num_workers:int = opt(0, "data-loader workers")
-    ckpt_every:int = opt(5, "checkpoint every N epochs")
+    ckpt_every:int = opt(5, "checkpoint every N epochs (>= 1; the last epoch is always saved)")
     knn_k:int = opt(20, "kNN evaluation: neighbours (solo-learn's default; capped at the smallest class's size)")
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
     probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
@@ -105,7 +103,7 @@ class _RunSchedule(_RunSetup):
 @dataclass
 class TrainConfig(_RunSchedule):
     "Everything that defines a run; saved as `OUT/config.json`, read back by `--config`, and the source of `gps_ssl_train`'s flags."
-    sepp_encoder:str|None = opt(None, "SePP: pre-trained encoder (a run's checkpoint.pt, ssl:PATH or a prior spec)")
+    sepp_encoder:str|None = opt(None, "SePP: pre-trained encoder: ssl:CKPT or a run's checkpoint.pt, or any --prior spec")
     sepp_k:int = opt(5, "SePP: candidates per anchor")
     sepp_threshold:float = opt(0.9, "SePP: minimum cosine similarity of a semantic pair")
     sepp_control:str = opt('none', "SePP controls: none, random (random partners), oracle (same-label partners), instance (the anchor itself: the steps-matched baseline)", ('none', 'random', 'oracle', 'instance'))
@@ -138,17 +136,19 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.positives == 'clsp' and self.clsp_control == 'none' and not self.diffusion:
         raise ValueError("positives='clsp' needs a diffusion checkpoint: diffusion='PATH' (--diffusion), written by gps_ssl.clsp.train_diffusion")
     if self.epochs < 1 or self.batch_size < 2: raise ValueError("epochs must be >= 1 and batch_size >= 2")
+    if not (_is_int(self.ckpt_every) and self.ckpt_every >= 1): raise ValueError(f"ckpt_every must be an integer >= 1 (checkpoint every N epochs), got {self.ckpt_every!r}")
+    _check_data(self)
     if self.aug not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {self.aug!r}; choose one of {AUGMENTATIONS}")
     if self.optimizer is not None and self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
     if self.rule not in ('random', 'nearest', 'farthest'):
         raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
-    for flag, path in (('diffusion', self.diffusion if self.positives == 'clsp' and self.clsp_control == 'none' else None),
-                       ('prior', _spec_file(self.prior) if self.positives == 'gps' else None),
-                       ('sepp_encoder', _spec_file(self.sepp_encoder) if self.positives == 'sepp' else None),
-                       ('init', _spec_file(self.init))):
-        if path and not Path(path).expanduser().is_file():
-            raise FileNotFoundError(f"--{flag}: {path} does not exist; pass the path of an existing "
-                                    + ("embedding file (gps_ssl_embed writes one)" if flag == 'prior' and self.prior.startswith('file:') else "checkpoint file"))
+    if self.positives == 'clsp' and self.clsp_control == 'none' and not Path(self.diffusion).expanduser().is_file():
+        raise FileNotFoundError(f"--diffusion: {self.diffusion} does not exist; pass the path of an existing checkpoint file")
+    for flag, spec in (('prior', self.prior if self.positives == 'gps' else None),
+                       ('sepp_encoder', self.sepp_encoder if self.positives == 'sepp' else None), ('init', self.init)):
+        if not spec: continue
+        try: check_spec(spec, flag)          # a spec passes exactly when it can be built (03_priors)
+        except (ValueError, FileNotFoundError, ImportError) as e: raise type(e)(f"--{flag}: {e}") from None
     if self.tau is not None and self.tau != 'adaptive' and not (isinstance(self.tau, (int, float)) and self.tau > 0):
         raise ValueError(f"tau must be a positive number or 'adaptive', got {self.tau!r}")
     if self.eval_split not in ('test', 'val'):
@@ -162,6 +162,21 @@ def check(self:TrainConfig) -> TrainConfig:
     if self.precision not in ('auto', 'fp32', 'bf16'):
         raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
     return self
+
+# %% ../nbs/10b_config.ipynb #b41c0e01
+def _is_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+
+_FIXED_SIZE = ('npz:', 'cifar10', 'cifar100', 'stl10', 'digits_m', 'digits28', 'mnist8k')   # datasets get_dataset's size does not resize
+
+def _check_data(cfg:TrainConfig):
+    "Refuse an `image_size` that is not a positive integer or that a dataset would ignore, and a `test_fraction` outside (0, 1)."
+    if cfg.image_size is not None:
+        if not (_is_int(cfg.image_size) and cfg.image_size >= 1): raise ValueError(f"image_size must be a positive integer (pixels per side), got {cfg.image_size!r}")
+        if cfg.dataset.lower().startswith(_FIXED_SIZE):
+            raise ValueError(f"--image_size resizes folder:, images:, digits, fgvc_aircraft and MedMNIST images; {cfg.dataset} has a fixed size: leave image_size unset")
+    tf = cfg.test_fraction
+    if not (isinstance(tf, (int, float)) and not isinstance(tf, bool) and 0 < tf < 1):
+        raise ValueError(f"test_fraction must be a number in (0, 1) (the share of a labelled split without a test split held out for testing), got {tf!r}")
 
 # %% ../nbs/10b_config.ipynb #bfde8878
 OPTIM_RECIPES = {
@@ -199,7 +214,7 @@ def memory_format(cfg:TrainConfig, device, image_size:int) -> torch.memory_forma
 
 # %% ../nbs/10b_config.ipynb #d890db40
 def run_inputs(cfg:TrainConfig) -> dict[str, str]:
-    "The files a run with `cfg` reads, `{what: path}`: the prior, SePP encoder, diffusion model and init checkpoint it uses, and an npz dataset; their hashes go into its provenance."
+    "The files a run with `cfg` reads, `{what: path}`: the prior, SePP encoder, diffusion model and init checkpoint it uses (the `path` of their parsed specs), and an npz dataset; their hashes go into its provenance."
     out = {}
     if cfg.positives == 'gps' and (p := _spec_file(cfg.prior)): out['prior'] = p
     if cfg.positives == 'sepp' and (p := _spec_file(cfg.sepp_encoder)): out['sepp_encoder'] = p
@@ -218,27 +233,59 @@ def scorable(ds) -> bool:
     return has_labels(ds) or (ds is not None and ds.multilabel and len(ds) > 0)
 
 # %% ../nbs/10b_config.ipynb #e476badc
+def _get(cfg:TrainConfig, name:str, split:str):
+    "A split of dataset `name` as `cfg` reads it (root, download, MD5 check, `image_size`)."
+    return get_dataset(name, root=cfg.data_root, split=split, download=cfg.download, verify=cfg.verify, size=cfg.image_size)
+
+def _own_test(cfg:TrainConfig, ds):
+    "The dataset's own test split, or None where it has none: no such split, or one that holds only training images (a folder without `test/` read whole)."
+    try: te = _get(cfg, cfg.dataset, 'test')
+    except (KeyError, FileNotFoundError): return None
+    files = getattr(te, 'files', None)
+    return None if files is not None and set(files) <= set(getattr(ds, 'files', ())) else te
+
+# %% ../nbs/10b_config.ipynb #b41c0e05
+def _stratifiable(y, fraction:float) -> bool:
+    "Whether `split_off` stratifies a hold-out of `fraction` of labels `y`: single labels, every class with 2+ images, at least one held-out image per class."
+    y = np.asarray(y)
+    if y.ndim != 1 or not len(y) or y.min() < 0: return False
+    counts = np.bincount(y); counts = counts[counts > 0]
+    return bool(counts.min() >= 2 and round(fraction * len(y)) >= len(counts))
+
+def hold_out_test(ds, fraction:float=0.2, # the share of `ds` held out
+                  of:str='train', # the name of the split `ds` is, for the record
+                 ) -> tuple:
+    "`(rest, test)`: a seeded (0), stratified `fraction` of a labelled split without a test split of its own held out as its test set; `test.split` says so and both carry `held_out`, the record."
+    rest, test = split_off(ds, fraction, seed=0)
+    strat = _stratifiable(ds.targets, fraction)
+    test.split = f"held-out {fraction * 100:g}% of {of} (seed 0, {'stratified' if strat else 'not stratified: too few images per class'})"
+    rest.held_out = test.held_out = dict(fraction=fraction, seed=0, of=of, stratified=strat, images=len(test))
+    return rest, test
+
+# %% ../nbs/10b_config.ipynb #b41c0e06
 def run_splits(cfg:TrainConfig):
-    "`(train, test)` datasets of a run: `cfg.train_split` and the test split (None where unlabelled data has none), or the split's `val` fifth."
-    ds = get_dataset(cfg.dataset, root=cfg.data_root, split=cfg.train_split, download=cfg.download, verify=cfg.verify)
-    if cfg.eval_split == 'val': return split_off(ds, 0.2, seed=0)
-    try: return ds, get_dataset(cfg.dataset, root=cfg.data_root, split='test', download=cfg.download, verify=cfg.verify)
-    except (KeyError, FileNotFoundError):
-        if scorable(ds) and not cfg.eval_dataset: raise
-        return ds, None                 # unlabelled images without a test split: trained on, evaluated label-free
+    "`(train, test)` datasets of a run: `cfg.train_split` and its test split, or the split's `val` fifth; a labelled split without a test split has `test_fraction` held out as one (`hold_out_test`) and trains on the rest; unlabelled images without one have None."
+    ds = _get(cfg, cfg.dataset, cfg.train_split)
+    test = _own_test(cfg, ds)
+    if test is None and scorable(ds) and not cfg.eval_dataset: ds, test = hold_out_test(ds, cfg.test_fraction, cfg.train_split)
+    if cfg.eval_split == 'val':                  # carved from what is trained on: never from the held-out test images
+        tr, va = split_off(ds, 0.2, seed=0)
+        if hasattr(ds, 'held_out'): tr.held_out = va.held_out = ds.held_out
+        return tr, va
+    return ds, test                     # test None: unlabelled images without a test split, trained on, evaluated label-free
 
 # %% ../nbs/10b_config.ipynb #27750278
 def eval_splits(cfg:TrainConfig, ds, test) -> tuple|None:
     "`(memory, query)`: the labelled images the kNN monitor and the probe fit on and the images they score; None without labels."
     if cfg.eval_dataset:
-        mem, query = (get_dataset(cfg.eval_dataset, root=cfg.data_root, split=s, download=cfg.download, verify=cfg.verify) for s in ('train', 'test'))
+        mem, query = (_get(cfg, cfg.eval_dataset, s) for s in ('train', 'test'))
         if not (scorable(mem) and scorable(query)):
             raise ValueError(f"--eval_dataset {cfg.eval_dataset} needs labelled train and test splits (one label per image)")
         return mem, query
     if not scorable(test): return None
     if scorable(ds): return ds, test
     if cfg.train_split != 'train':      # e.g. STL-10 trained on 'unlabeled', evaluated with its labelled 'train' (the papers' protocol)
-        try: mem = get_dataset(cfg.dataset, root=cfg.data_root, split='train', download=cfg.download, verify=cfg.verify)
+        try: mem = _get(cfg, cfg.dataset, 'train')
         except (KeyError, FileNotFoundError, ValueError): return None
         if scorable(mem): return mem, test
     return None

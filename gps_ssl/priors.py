@@ -4,9 +4,9 @@
 
 # %% ../nbs/03_priors.ipynb #ecb6ee50
 from __future__ import annotations
-import math, os, warnings
+import importlib, math, os, warnings
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import torch
@@ -23,10 +23,10 @@ from .data import ImageDataset, dataset_stats, get_dataset
 from .models import resnet, load_encoder
 
 # %% auto #0
-__all__ = ['MAE_MEAN', 'MAE_STD', 'PRIORS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior', 'clip_prior', 'mae_prior',
-           'ssl_prior', 'ConvVAE', 'vae_loss', 'train_vae', 'save_vae', 'load_vae', 'vae_prior', 'get_prior',
-           'load_embeddings', 'embedding_cache_key', 'embedding_cache_path', 'compute_embeddings', 'embed',
-           'save_embeddings', 'gps_ssl_embed']
+__all__ = ['MAE_MEAN', 'MAE_STD', 'RESNETS', 'PRIORS', 'INIT_SPECS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior',
+           'clip_prior', 'mae_prior', 'ssl_prior', 'ConvVAE', 'vae_loss', 'train_vae', 'save_vae', 'load_vae',
+           'vae_prior', 'PriorSpec', 'parse_spec', 'check_spec', 'get_prior', 'load_embeddings', 'embedding_cache_key',
+           'embedding_cache_path', 'compute_embeddings', 'embed', 'save_embeddings', 'gps_ssl_embed']
 
 # %% ../nbs/03_priors.ipynb #43943aac
 class PriorEmbedder:
@@ -270,29 +270,99 @@ def vae_prior(ds:ImageDataset|None=None, path:str|None=None, **train_kwargs) -> 
                          _tensor_transform(res), model=vae, resolution=res)
 
 # %% ../nbs/03_priors.ipynb #d1d870b0
-PRIORS = ('pixels', 'resnet18', 'resnet50', 'clip:MODEL:PRETRAINED_OR_PATH', 'vae', 'mae:MODEL:PATH', 'ssl:CHECKPOINT', 'file:EMBEDDINGS.npy')
+RESNETS = ('resnet18', 'resnet34', 'resnet50', 'resnet101')   # the torchvision ResNets a prior can be
+PRIORS = ('pixels', 'resnet18', 'resnet50', 'resnet50:imagenet|random|PATH', 'clip:MODEL:WEIGHTS|random|PATH', 'mae:MODEL:random|hub|PATH',
+          'vae', 'vae:PATH', 'ssl:CKPT', 'file:EMBEDDINGS.npy|.npz')   # the forms of a prior spec (a bare CKPT.pt is ssl:CKPT)
+INIT_SPECS = ('ssl:CKPT', 'CKPT.pt', 'resnet18', 'resnet50', 'resnet50:imagenet|random|PATH')   # the forms --init takes
+_KEYWORDS = {'resnet': ('imagenet', 'random'), 'clip': ('random',), 'mae': ('random', 'hub')}
+_WEIGHT_SUFFIXES = ('.pt', '.pth', '.bin', '.safetensors', '.ckpt')
 
-def get_prior(spec:str, ds:ImageDataset|None=None, resolution=None, **kwargs) -> PriorEmbedder:
-    "The `PriorEmbedder` for a spec string (see `PRIORS`); `ds` is needed by `vae` (trained on it) and checked by `ssl`."
-    if not isinstance(spec, str) or not spec: raise ValueError(f"prior spec must be a non-empty string, got {spec!r}")
+class PriorSpec(NamedTuple):
+    "A parsed prior / encoder / init spec (`parse_spec`)."
+    kind:str                 # pixels, resnet, clip, mae, vae, ssl or file
+    model:str|None = None    # resnet18 ..., an open_clip model (ViT-B-32), a timm ViT (vit_base_patch16_224, with timm's .mae tag for hub)
+    weights:str|None = None  # a keyword (imagenet, random, hub) or an open_clip pretrained tag (openai, laion2b_s34b_b79k)
+    path:str|None = None     # a local file: weights, a checkpoint of this package, a saved VAE, embeddings
+
+# %% ../nbs/03_priors.ipynb #a41c0e01
+def _is_pathlike(s:str) -> bool:
+    "Whether a spec field names a file: a folder separator, a weights suffix, or an existing file."
+    return '/' in s or os.sep in s or s.lower().endswith(_WEIGHT_SUFFIXES) or Path(s).expanduser().is_file()
+
+def parse_spec(spec:str, # e.g. resnet50, resnet18:random, clip:ViT-B-32:openai, mae:vit_base_patch16_224:mae.pth, ssl:runs/a/checkpoint.pt
+               role:str='prior', # the flag it came from: prior or sepp_encoder (every form), init (ssl:CKPT, CKPT.pt, resnet18, resnet50)
+              ) -> PriorSpec:
+    "Read a spec into a `PriorSpec`; an unknown kind, a malformed form or one `role` cannot use is refused in one line naming the forms that work. Files are not opened (`check_spec`)."
+    forms = ', '.join(INIT_SPECS if role == 'init' else PRIORS)
+    def bad(why): return ValueError(f"{role} spec {spec!r}: {why}; use one of {forms}")
+    if not isinstance(spec, str) or not spec: raise ValueError(f"{role} spec must be a non-empty string, got {spec!r}; use one of {forms}")
     kind, _, rest = spec.partition(':')
-    if kind == 'pixels' and not rest: return pixels_prior(resolution)
-    if kind in ('resnet18', 'resnet34', 'resnet50', 'resnet101'): return resnet_prior(kind, rest or None, resolution or 224)
-    if kind == 'clip':
-        model, _, pre = rest.partition(':')
-        if not model: raise ValueError("clip prior needs a model: clip:MODEL:PRETRAINED_OR_PATH, e.g. clip:ViT-B-32:openai")
-        return clip_prior(model, pre or 'openai')
-    if kind == 'mae':
-        model, _, path = rest.partition(':')
-        if not model: raise ValueError("mae prior needs a model: mae:MODEL:PATH, e.g. mae:vit_base_patch16_224:/ckpt/mae.pth")
-        return mae_prior(model, path or None)
-    if kind == 'vae': return vae_prior(ds, rest or None, **kwargs)
-    if kind == 'ssl':
-        if not rest: raise ValueError("ssl prior needs a checkpoint: ssl:/path/to/checkpoint.pt")
-        return ssl_prior(rest, ds)
-    if kind == 'file':
-        raise ValueError(f"{spec!r} holds precomputed embeddings, not a model that embeds images: pass it to embed() (or --prior)")
-    raise ValueError(f"unknown prior spec {spec!r}; use one of {', '.join(PRIORS)}")
+    model, _, w = rest.partition(':')
+    if kind == 'pixels':
+        if rest: raise bad("pixels takes nothing after it")
+        p = PriorSpec('pixels')
+    elif kind in RESNETS: p = PriorSpec('resnet', kind, rest or 'imagenet') if rest in ('', *_KEYWORDS['resnet']) else PriorSpec('resnet', kind, path=rest)
+    elif kind in ('clip', 'mae'):
+        if not model: raise bad(f"{kind} needs a model, e.g. " + ('clip:ViT-B-32:openai' if kind == 'clip' else 'mae:vit_base_patch16_224:mae_pretrain_vit_base.pth'))
+        w = w or ('openai' if kind == 'clip' else 'hub')
+        if kind == 'mae' and w == 'hub' and not model.endswith('.mae'):
+            raise bad(f"mae:{model} without a checkpoint would load timm's default weights for {model}, a supervised ViT, not MAE; "
+                      f"pass the official MAE checkpoint (mae:{model}:PATH) or timm's MAE tag (mae:{model.split('.')[0]}.mae)")
+        file = w not in _KEYWORDS[kind] and (kind == 'mae' or _is_pathlike(w))    # clip: otherwise an open_clip tag
+        p = PriorSpec(kind, model, None if file else w, w if file else None)
+    elif kind == 'vae': p = PriorSpec('vae', path=rest or None)
+    elif kind in ('ssl', 'file'):
+        if not rest: raise bad(f"{kind}: needs a file after it")
+        if kind == 'file' and not rest.endswith(('.npy', '.npz')): raise bad("file: reads embeddings from an .npy or .npz file (gps_ssl_embed writes one)")
+        p = PriorSpec(kind, path=rest)
+    elif spec.lower().endswith(('.pt', '.pth', '.ckpt')) or Path(spec).expanduser().is_file(): p = PriorSpec('ssl', path=spec)  # a bare checkpoint
+    else: raise ValueError(f"unknown {role} spec {spec!r}{f' (embeddings: file:{spec})' if spec.endswith(('.npy', '.npz')) else ''}; use one of {forms}")
+    if role == 'init' and not (p.kind == 'ssl' or p.model in ('resnet18', 'resnet50')):
+        raise bad("a backbone starts from a checkpoint of this package or torchvision's ResNet-18/50 weights; the other priors are other architectures than the backbones trained here")
+    return p
+
+# %% ../nbs/03_priors.ipynb #a41c0e05
+def _need(module:str, package:str, what:str):
+    "Import an optional dependency, or say in one line which package to install."
+    try: return importlib.import_module(module)
+    except ImportError as e: raise ImportError(f"{what} need the {package} package: pip install {package}") from e
+
+def _few(xs, n:int=6) -> str: return ', '.join(list(xs)[:n]) + (f', ... ({len(xs)} in all)' if len(xs) > n else '')
+
+def check_spec(spec:str, role:str='prior') -> PriorSpec:
+    "`parse_spec`, then the file it names must exist and an open_clip model and tag, a timm model and its hub weights must be known: a spec passes exactly when `get_prior` (or `--init`) can build it, a download aside."
+    p = parse_spec(spec, role)
+    if p.path and not Path(p.path).expanduser().is_file():
+        kw = _KEYWORDS.get(p.kind, ())
+        if kw and not _is_pathlike(p.path):       # resnet50:imagent: a misspelt keyword rather than a file
+            raise ValueError(f"{role} spec {spec!r}: {p.path!r} is neither a keyword of {p.kind} ({', '.join(kw)}) nor an existing file")
+        what = dict(file='embedding file (gps_ssl_embed writes one)', vae='VAE file (save_vae writes one)').get(p.kind, 'checkpoint file')
+        raise FileNotFoundError(f"{p.path} does not exist; pass the path of an existing {what}" + (f" or a keyword ({', '.join(kw)})" if kw else ''))
+    if p.kind == 'clip':
+        oc = _need('open_clip', 'open_clip_torch', 'clip priors')
+        if p.model not in oc.list_models(): raise ValueError(f"unknown open_clip model {p.model!r}; see open_clip.list_models() (e.g. ViT-B-32, RN50)")
+        tags = oc.list_pretrained_tags_by_model(p.model)
+        if p.weights not in (None, 'random', *tags):
+            raise ValueError(f"{role} spec {spec!r}: {p.weights!r} is neither an open_clip pretrained tag of {p.model} ({_few(tags) or 'it has none'}) "
+                             f"nor random nor an existing file")
+    if p.kind == 'mae':
+        timm = _need('timm', 'timm', 'mae priors')
+        if not timm.is_model(p.model): raise ValueError(f"unknown timm model {p.model!r}; e.g. vit_base_patch16_224 (see timm.list_models('vit_*'))")
+        if p.weights == 'hub' and not timm.list_pretrained(p.model):
+            raise ValueError(f"{role} spec {spec!r}: timm has no weights {p.model}; pass the official MAE checkpoint: mae:{p.model.split('.')[0]}:PATH")
+    return p
+
+# %% ../nbs/03_priors.ipynb #a41c0e07
+def get_prior(spec:str, ds:ImageDataset|None=None, resolution=None, **kwargs) -> PriorEmbedder:
+    "The `PriorEmbedder` for a spec (see `PRIORS`), read and checked by `check_spec`; `ds` is needed by `vae` (trained on it) and checked by `ssl`."
+    p = check_spec(spec, 'prior')
+    if p.kind == 'pixels': return pixels_prior(resolution)
+    if p.kind == 'resnet': return resnet_prior(p.model, p.path or (None if p.weights == 'imagenet' else p.weights), resolution or 224)
+    if p.kind == 'clip': return clip_prior(p.model, p.path or p.weights)
+    if p.kind == 'mae': return mae_prior(p.model, p.path or (None if p.weights == 'hub' else p.weights))
+    if p.kind == 'vae': return vae_prior(ds, p.path, **kwargs)
+    if p.kind == 'ssl': return ssl_prior(p.path, ds)
+    raise ValueError(f"{spec!r} holds precomputed embeddings, not a model that embeds images: pass it to embed() (or --prior)")
 
 # %% ../nbs/03_priors.ipynb #6a1c8841
 _FILE_DTYPES = ('float16', 'float32', 'float64')
@@ -403,7 +473,7 @@ def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embed
           **prior_kwargs, # e.g. VAE training settings (epochs=, latent_dim=, seed=)
          ) -> torch.Tensor:
     "Prior embeddings g(x) of every image of `dataset`, `[N, D]` float32, cached on disk (`file:PATH`: read from that file)."
-    if isinstance(prior, str) and prior.startswith('file:'): return load_embeddings(prior[5:], dataset)
+    if isinstance(prior, str) and prior.startswith('file:'): return load_embeddings(parse_spec(prior).path, dataset)
     emb = prior if isinstance(prior, PriorEmbedder) else get_prior(prior, dataset, resolution=resolution, **prior_kwargs)
     key = embedding_cache_key(dataset, emb)          # hashes every pixel: computed once
     path = embedding_cache_path(dataset, emb, cache, key)
@@ -434,7 +504,7 @@ def save_embeddings(path, arrays:dict, keys:dict|None=None, dtype:str='float32')
 # %% ../nbs/03_priors.ipynb #d07035e7
 @call_parse
 def gps_ssl_embed(dataset:str, # dataset name (see `DATASETS`)
-                  prior:str, # a prior spec (see `PRIORS`)
+                  prior:str, # a prior spec (see `PRIORS`, `parse_spec`)
                   out:str, # .npz (every split of --splits, with content keys) or .npy (one split)
                   splits:str='train,test', # the splits to embed (an .npy takes the first)
                   dtype:str='float32', # float32, or float16 (half the file)
