@@ -11,6 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .core import MissingExtraError
+
 try: import faiss
 except ImportError: faiss = None
 
@@ -109,7 +111,7 @@ def _pick_backend(backend, n=None):
         if _has_faiss_gpu(): return 'faiss'
         if torch.cuda.is_available(): return 'torch'   # faiss-cpu would leave the GPU idle
         return 'faiss' if faiss is not None and (n is None or n < _TORCH_FROM) else 'torch'
-    if backend == 'faiss' and faiss is None: raise ImportError(f"backend='faiss' needs faiss: {_FAISS_EXTRA}; backend='torch' or 'auto' runs without it")
+    if backend == 'faiss' and faiss is None: raise MissingExtraError(f"backend='faiss' needs faiss: {_FAISS_EXTRA}; backend='torch' or 'auto' runs without it")
     if backend not in ('faiss', 'torch'): raise ValueError(f"unknown backend {backend!r}; use 'auto', 'faiss' or 'torch'")
     return backend
 
@@ -447,7 +449,7 @@ def knn_search(emb, # [N, D] embeddings (torch or numpy)
     "k nearest neighbours of every row among all rows: `(dist [N, k] float32, idx [N, k] int64)`, nearest first."
     _check_search(metric, index, precision, backend)
     if index == 'ivf' and faiss is None:
-        raise ImportError(f"index='ivf' (the approximate search) needs faiss: {_FAISS_EXTRA}; index='flat' or 'bf16' runs without it")
+        raise MissingExtraError(f"index='ivf' (the approximate search) needs faiss: {_FAISS_EXTRA}; index='flat' or 'bf16' runs without it")
     lean = index == 'ivf' and backend != 'torch' and faiss is not None and not _has_faiss_gpu()   # CPU IVF: rows read in chunks
     x = _as_array(emb) if lean else _as_matrix(emb)
     n = len(x)
