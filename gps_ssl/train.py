@@ -18,7 +18,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
-from .core import seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker
+from .core import seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker, optional_import
 from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS, _take
 from .models import build_backbone, encoder_record
 from .priors import embed
@@ -259,8 +259,8 @@ class RunLog:
         if not resume and self.path.exists(): self.path.unlink()
         if resume: _cut_log(self.path, start)
         if cfg.logger == 'tensorboard':
-            try: from torch.utils.tensorboard import SummaryWriter
-            except ImportError as e: raise ImportError("--logger tensorboard needs the tensorboard package: pip install tensorboard") from e
+            optional_import('tensorboard', 'tensorboard', '--logger tensorboard')   # a one-line error naming the extra
+            from torch.utils.tensorboard import SummaryWriter
             self.tb = SummaryWriter(str(out / 'tensorboard'), purge_step=start + 1 if start else None)   # resumed: later events dropped
 
     def epoch(self, rec:dict):
@@ -340,20 +340,18 @@ def _stopped(runlog) -> dict:
 
 # %% ../nbs/10_train.ipynb #8299cdcd
 def init_backbone(bb:nn.Module, spec:str, bb_args:dict) -> nn.Module:
-    "Load `spec`'s backbone weights into `bb`: `ssl:CKPT` (same architecture) or `resnet18|resnet50[:PATH]` (torchvision's; layers whose shape fits)."
+    "Load `spec`'s backbone weights into `bb`: `ssl:CKPT` or `CKPT.pt` (same architecture), or `resnet18|resnet50[:imagenet|random|PATH]` (torchvision's; layers whose shape fits). The spec is read by `priors.check_spec`, as `TrainConfig.check` reads it."
     from gps_ssl.models import load_encoder
-    kind, _, rest = spec.partition(':')
-    if kind == 'ssl' or spec.endswith(('.pt', '.pth')) and not kind.startswith('resnet'):
-        src, rec = load_encoder(rest if kind == 'ssl' else spec); sd, mine = src.state_dict(), bb.state_dict()
+    from gps_ssl.priors import check_spec, resnet_prior
+    p = check_spec(spec, 'init')
+    if p.kind == 'ssl':
+        src, rec = load_encoder(p.path); sd, mine = src.state_dict(), bb.state_dict()
         bad = [k for k in mine if k not in sd or sd[k].shape != mine[k].shape] + [k for k in sd if k not in mine]   # missing, resized or extra
         if bad: raise ValueError(f"--init {spec}: its backbone {rec['backbone_args']} does not fit this run's {bb_args} ({len(bad)} tensors "
                                  f"differ, first {bad[0]}); pass the same --backbone and --width, on images of the same channels")
         bb.load_state_dict(sd); return bb
-    if not kind.startswith('resnet'):
-        raise ValueError(f"--init {spec}: use ssl:CKPT or resnet18/resnet50[:PATH]; the clip, mae and vae priors are other architectures than the backbones trained here")
-    if bb_args['name'] != kind: raise ValueError(f"--init {spec} holds a {kind}; this run's backbone is {bb_args['name']}: pass --backbone {kind}")
-    from gps_ssl.priors import resnet_prior
-    sd, mine = resnet_prior(kind, rest or None).model.state_dict(), bb.state_dict()
+    if bb_args['name'] != p.model: raise ValueError(f"--init {spec} holds a {p.model}; this run's backbone is {bb_args['name']}: pass --backbone {p.model}")
+    sd, mine = resnet_prior(p.model, p.path or (None if p.weights == 'imagenet' else p.weights)).model.state_dict(), bb.state_dict()
     fit = {k: v for k, v in sd.items() if k in mine and v.shape == mine[k].shape}
     bb.load_state_dict(fit, strict=False)
     if len(fit) < len(mine): warnings.warn(f"--init {spec}: {len(mine) - len(fit)} of {len(mine)} tensors keep their random start "
