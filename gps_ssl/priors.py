@@ -18,7 +18,7 @@ from torchvision.transforms.functional import to_pil_image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 
-from .core import atomic_save, safe_load, cache_dir, fingerprint, get_device, CorruptFileError, progress_bars
+from .core import atomic_save, safe_load, cache_dir, fingerprint, get_device, CorruptFileError, progress_bars, optional_import
 from .data import ImageDataset, dataset_stats, get_dataset
 from .models import resnet, load_encoder
 
@@ -103,7 +103,7 @@ def resnet_prior(name:str='resnet18', weights:str|None=None, # None = torchvisio
 # %% ../nbs/03_priors.ipynb #fd23af21
 def clip_prior(model:str='ViT-B-32', pretrained:str='openai') -> PriorEmbedder:
     "An open_clip image encoder as a prior, with its own preprocessing."
-    import open_clip
+    open_clip = optional_import('open_clip', 'clip', 'clip priors')
     if model not in open_clip.list_models():
         raise ValueError(f"unknown open_clip model {model!r}; see open_clip.list_models() (e.g. ViT-B-32, RN50)")
     is_path = pretrained not in (None, '', 'random') and (os.sep in pretrained or Path(pretrained).expanduser().is_file())
@@ -128,7 +128,7 @@ def mae_prior(model:str='vit_base_patch16_224', # a timm ViT; with a `.mae` tag 
               path:str|None=None, # the official MAE checkpoint (mae_pretrain_vit_*.pth); 'random' for an untrained ViT
              ) -> PriorEmbedder:
     "A masked-autoencoder ViT encoder (timm) as a prior, preprocessed as MAE's evaluation does (bicubic 256 -> 224 crop, ImageNet mean/std)."
-    import timm
+    timm = optional_import('timm', 'timm', 'mae priors')
     from timm.data import create_transform
     if path in (None, '', 'hub'):
         if not model.endswith('.mae'):
@@ -322,10 +322,9 @@ def parse_spec(spec:str, # e.g. resnet50, resnet18:random, clip:ViT-B-32:openai,
     return p
 
 # %% ../nbs/03_priors.ipynb #a41c0e05
-def _need(module:str, package:str, what:str):
-    "Import an optional dependency, or say in one line which package to install."
-    try: return importlib.import_module(module)
-    except ImportError as e: raise ImportError(f"{what} need the {package} package: pip install {package}") from e
+def _need(module:str, extra:str, what:str):
+    "Import an optional dependency, or a one-line `MissingExtraError` naming the extra of gps_ssl that installs it (`core.optional_import`)."
+    return optional_import(module, extra, what)
 
 def _few(xs, n:int=6) -> str: return ', '.join(list(xs)[:n]) + (f', ... ({len(xs)} in all)' if len(xs) > n else '')
 
@@ -339,7 +338,7 @@ def check_spec(spec:str, role:str='prior') -> PriorSpec:
         what = dict(file='embedding file (gps_ssl_embed writes one)', vae='VAE file (save_vae writes one)').get(p.kind, 'checkpoint file')
         raise FileNotFoundError(f"{p.path} does not exist; pass the path of an existing {what}" + (f" or a keyword ({', '.join(kw)})" if kw else ''))
     if p.kind == 'clip':
-        oc = _need('open_clip', 'open_clip_torch', 'clip priors')
+        oc = _need('open_clip', 'clip', 'clip priors')
         if p.model not in oc.list_models(): raise ValueError(f"unknown open_clip model {p.model!r}; see open_clip.list_models() (e.g. ViT-B-32, RN50)")
         tags = oc.list_pretrained_tags_by_model(p.model)
         if p.weights not in (None, 'random', *tags):

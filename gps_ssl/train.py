@@ -327,8 +327,8 @@ def _run_data(cfg:TrainConfig, rank:int, world:int, device, progress:bool) -> tu
     ev = eval_splits(cfg, ds, test)      # None: no labels to evaluate with; the health measures stand in
     if cfg.download and node_main: _barrier()
     if main and (held := getattr(ev[1] if ev else None, 'held_out', None)):
-        warnings.warn(f"{cfg.dataset} has no test split: {len(ev[1])} of its labelled images ({held}) are held out as the test set "
-                      "and never trained on; metrics.json records this as test_held_out")
+        warnings.warn(f"{cfg.dataset} has no test split: {len(ev[1])} of its labelled images (a seeded, stratified {100 * held['fraction']:g} %, "
+                      "--test_fraction) are held out as the test set and never trained on; metrics.json records them as test_held_out")
     sampler = make_sampler(cfg, ds, world, main, progress)
     return ds, ev, sampler, make_views(cfg, ds, sampler, device, main, progress)
 
