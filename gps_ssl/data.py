@@ -149,6 +149,11 @@ def dataset_stats(ds:ImageDataset, max_images:int=10_000, seed:int=0) -> tuple[t
         ds._stats = (tuple(x.mean(axis=(0, 1, 2)).tolist()), tuple(np.maximum(x.std(axis=(0, 1, 2)), 1e-3).tolist()))
     return ds._stats
 
+# %% ../nbs/01_data.ipynb #9b400d4c
+def _blur_kernel(size:tuple, blur:bool|None=None) -> int:
+    "SimCLR's Gaussian blur kernel for images of `size` (a tenth of the side, odd, at least 3), or 0 without blur: `blur`, by default above 32 px."
+    return max(3, int(0.1 * min(size)) // 2 * 2 + 1) if (blur if blur is not None else min(size) > 32) else 0
+
 # %% ../nbs/01_data.ipynb #ccb8a625
 def _strong_ops(size:tuple, crop_scale:tuple, channels:int, jitter, jitter_p:float, gray_p:float, blur:bool|None, flip:bool) -> list:
     "The random steps of SimCLR's augmentation: crop, colour jitter, grayscale (RGB), blur (above 32 px, or `blur=True`), flip."
@@ -157,9 +162,7 @@ def _strong_ops(size:tuple, crop_scale:tuple, channels:int, jitter, jitter_p:flo
     cj = T.ColorJitter(b, c, s, h) if channels == 3 else T.ColorJitter(b, c)   # saturation and hue need colour
     ops.append(T.RandomApply([cj], p=jitter_p))
     if channels == 3 and gray_p > 0: ops.append(T.RandomGrayscale(gray_p))
-    if blur if blur is not None else min(size) > 32:
-        k = max(3, int(0.1 * min(size)) // 2 * 2 + 1)                          # a tenth of the image, odd
-        ops.append(T.RandomApply([T.GaussianBlur(k, sigma=(0.1, 2.0))], p=0.5))
+    if k := _blur_kernel(size, blur): ops.append(T.RandomApply([T.GaussianBlur(k, sigma=(0.1, 2.0))], p=0.5))
     if flip: ops.append(T.RandomHorizontalFlip(0.5))
     return ops
 
@@ -203,11 +206,12 @@ import torch.nn.functional as F
 
 # %% ../nbs/01_data.ipynb #178d2df9
 class BatchAugment(torch.nn.Module):
-    "`weak` / `strong` / `none` augmentation of a uint8 batch `[B, C, H, W]` on its own device, per-image parameters."
+    "`weak` / `strong` / `none` augmentation of a uint8 batch `[B, C, H, W]` on its own device, per-image parameters; `strong` draws as `make_augmentation` does."
     def __init__(self, kind:str='weak', ds:ImageDataset|None=None, size=None, channels:int|None=None, mean=None, std=None,
                  jitter:Sequence[float]=(0.4, 0.4, 0.4, 0.1), jitter_p:float=0.8, gray_p:float=0.2,
                  crop_scale:tuple|None=None, ratio:tuple=(3 / 4, 4 / 3),
-                 flip:bool|None=None): # flips in `strong`; default: the dataset's `hflip` (True without one); `weak` always flips
+                 flip:bool|None=None, # flips in `strong`; default: the dataset's `hflip` (True without one); `weak` always flips
+                 blur:bool|None=None): # Gaussian blur p=0.5 in `strong`; default: only above 32 px, as `make_augmentation`
         super().__init__()
         if kind not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {kind!r}; choose one of {AUGMENTATIONS}")
         if size is None and ds is None: raise ValueError("BatchAugment needs a dataset or an explicit size")
@@ -219,11 +223,7 @@ class BatchAugment(torch.nn.Module):
         self.register_buffer('std', torch.tensor(list(std)[:self.channels]).view(1, -1, 1, 1), persistent=False)
         crop_scale = crop_scale or (default_crop_min(self.size), 1.0)
         self.jitter, self.jitter_p, self.gray_p, self.crop_scale, self.ratio = tuple(jitter), jitter_p, gray_p, crop_scale, ratio
-        self.flip = flips(ds, flip)
-
-    def _u(self, n, lo, hi, dev, g): return lo + (hi - lo) * torch.rand(n, generator=g).to(dev)
-
-    def _gray(self, x): return (0.299 * x[:, :1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]) if x.shape[1] == 3 else x
+        self.flip, self.blur_kernel = flips(ds, flip), _blur_kernel(self.size, blur)
 
     def forward(self, x:torch.Tensor, generator:torch.Generator|None=None) -> torch.Tensor:
         if x.dtype != torch.uint8: raise TypeError(f"BatchAugment takes uint8 images, got {x.dtype}")
@@ -232,57 +232,107 @@ class BatchAugment(torch.nn.Module):
         if self.kind == 'none':
             if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
             return (x - self.mean) / self.std
-        flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0).to(dev)
         if self.kind == 'weak':
+            flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0).to(dev)
             if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
             x = torch.where(flip.view(-1, 1, 1, 1) < 0, x.flip(-1), x)
             return (x - self.mean) / self.std
-        if not self.flip: flip = torch.ones_like(flip)
-        x = self._crop(x, flip, g)
-        return (self._color(x, g) - self.mean) / self.std
+        p, hue_steps = self._params(b, x.shape[1], x.shape[-2:], g)
+        p = p.to(dev, non_blocking=True)                        # every random number of the batch in one copy
+        x = self._crop(x, p)
+        if self.jitter_p > 0: x = self._jitter(x, p, hue_steps)
+        on = lambda j: p[:, j].bool().view(-1, 1, 1, 1)
+        if x.shape[1] == 3 and self.gray_p > 0: x = torch.where(on(13), _gray(x).expand_as(x), x)
+        if self.blur_kernel: x = torch.where(on(14), _blur(x, p[:, 15], self.blur_kernel), x)
+        return (x - self.mean) / self.std
 
-# %% ../nbs/01_data.ipynb #ceebdb1c
+# %% ../nbs/01_data.ipynb #16523ee4
 @patch
-def _crop(self:BatchAugment, x, flip, g):
-    "RandomResizedCrop (+ flip) of each image as one affine resampling: area and log aspect ratio uniform, centre uniform inside the image."
-    b, dev = len(x), x.device
-    area = self._u(b, *self.crop_scale, dev, g)
-    logr = self._u(b, math.log(self.ratio[0]), math.log(self.ratio[1]), dev, g)
-    cw, ch = (area * logr.exp()).sqrt().clamp(max=1), (area / logr.exp()).sqrt().clamp(max=1)  # crop size / image size
-    cx, cy = (1 - cw) * (2 * self._u(b, 0, 1, dev, g) - 1), (1 - ch) * (2 * self._u(b, 0, 1, dev, g) - 1)
-    theta = torch.zeros(b, 2, 3, device=dev)
-    theta[:, 0, 0], theta[:, 0, 2], theta[:, 1, 1], theta[:, 1, 2] = cw * flip, cx, ch, cy
-    grid = F.affine_grid(theta, (b, x.shape[1], *self.size), align_corners=False)
-    return F.grid_sample(x, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
+def _params(self:BatchAugment, b:int, channels:int, hw:tuple, g:torch.Generator|None) -> tuple[torch.Tensor, list]:
+    "A batch's parameters, one CPU tensor `[b, 17]`: crop box (top, left, height, width), flip, jitter factors (brightness, contrast, saturation, hue; the identity where jitter is off), the order of the four jitter steps, grayscale, blur, sigma, and the images ranked by the step that shifts their hue; with how many images shift their hue by each step (cumulative)."
+    u = torch.rand(b, 35, generator=g)
+    bj, cj, sj, hj = self.jitter
+    lo, hi = torch.tensor([1 - bj, 1 - cj, 1 - sj, -hj]), torch.tensor([1 + bj, 1 + cj, 1 + sj, hj])
+    on = u[:, 23:24] < self.jitter_p
+    fac = torch.where(on, lo + (hi - lo) * u[:, 24:28], torch.tensor([1., 1., 1., 0.]))     # jitter off: the identity
+    if channels != 3: fac[:, 2:] = torch.tensor([1., 0.])                                    # saturation and hue need colour
+    order = u[:, 28:32].argsort(1)                                                            # a uniform permutation, as torchvision's randperm(4)
+    hue_at = torch.where(on[:, 0] & (channels == 3) & (hj > 0), (order == 3).int().argmax(1), 4)   # the step that shifts the hue (4: none)
+    steps = [0] + torch.bincount(hue_at, minlength=5).cumsum(0).tolist()
+    cols = [_crop_boxes(u[:, :22], hw, self.crop_scale, self.ratio), (u[:, 22:23] < 0.5) & self.flip, fac, order,
+            u[:, 32:33] < self.gray_p, u[:, 33:34] < 0.5, 0.1 + 1.9 * u[:, 34:35], hue_at.argsort(stable=True)[:, None]]
+    return torch.cat([c.float() for c in cols], 1), steps
+
+# %% ../nbs/01_data.ipynb #8a1bd6b1
+def _crop_boxes(u:torch.Tensor, # [B, 22] uniforms: ten (area, log-ratio) tries, then the top and left draws
+                hw:tuple, scale:tuple, ratio:tuple) -> torch.Tensor:
+    "`RandomResizedCrop`'s boxes `[B, 4]` (top, left, height, width) in an image of `hw` pixels: the first of ten tries that fits, else the centre crop."
+    (H, W), u, lr = hw, u.double(), (math.log(ratio[0]), math.log(ratio[1]))
+    area = H * W * (scale[0] + (scale[1] - scale[0]) * u[:, 0:20:2])
+    ar = (lr[0] + (lr[1] - lr[0]) * u[:, 1:20:2]).exp()
+    w, h = (area * ar).sqrt().round(), (area / ar).sqrt().round()
+    ok = (w > 0) & (w <= W) & (h > 0) & (h <= H)
+    k, found = ok.int().argmax(1, keepdim=True), ok.any(1)
+    fw, fh = (W, round(W / min(ratio))) if W / H < min(ratio) else (round(H * max(ratio)), H) if W / H > max(ratio) else (W, H)
+    w, h = torch.where(found, w.gather(1, k)[:, 0], float(fw)), torch.where(found, h.gather(1, k)[:, 0], float(fh))
+    top = torch.where(found, (u[:, 20] * (H - h + 1)).floor(), float((H - fh) // 2))
+    left = torch.where(found, (u[:, 21] * (W - w + 1)).floor(), float((W - fw) // 2))
+    return torch.stack([top, left, h, w], 1).float()
+
+# %% ../nbs/01_data.ipynb #ad64e1a1
+def _resize_weights(start:torch.Tensor, length:torch.Tensor, # [B] each image's span [start, start + length) of an axis
+                    n_in:int, n_out:int) -> torch.Tensor:
+    "`[B, n_out, n_in]`: the rows of PyTorch's antialiased bilinear resize (`antialias=True`) of each span to `n_out` pixels."
+    scale = (length / n_out).view(-1, 1, 1)
+    centre = scale * (torch.arange(n_out, device=start.device) + 0.5).view(1, -1, 1)
+    t = torch.arange(n_in, device=start.device).view(1, 1, -1) - start.view(-1, 1, 1)        # the position in the span
+    w = (1 - ((t + 0.5 - centre) / scale.clamp(min=1)).abs()).clamp(min=0) * ((t >= 0) & (t < length.view(-1, 1, 1)))
+    return w / w.sum(-1, keepdim=True)
+
+# %% ../nbs/01_data.ipynb #3a9432f3
+@patch
+def _crop(self:BatchAugment, x, p):
+    "Each image's box resized to `size` (and mirrored where drawn) as two batched matrix products."
+    ay = _resize_weights(p[:, 0], p[:, 2], x.shape[-2], self.size[0])
+    ax = _resize_weights(p[:, 1], p[:, 3], x.shape[-1], self.size[1])
+    ax = torch.where(p[:, 4].bool().view(-1, 1, 1), ax.flip(1), ax)                          # the flip: output columns reversed
+    return ay[:, None] @ x @ ax[:, None].transpose(-1, -2)
 
 # %% ../nbs/01_data.ipynb #4a6ce370
 @patch
-def _color(self:BatchAugment, x, g):
-    "ColorJitter (brightness, contrast; saturation and hue on RGB) with probability `jitter_p`, then grayscale with `gray_p`."
-    b, dev = len(x), x.device
-    bj, cj, sj, hj = self.jitter
-    on = (torch.rand(b, generator=g) < self.jitter_p).to(dev).view(-1, 1, 1, 1)
-    y = x * self._u(b, 1 - bj, 1 + bj, dev, g).view(-1, 1, 1, 1)
-    m = self._gray(y).mean((1, 2, 3), keepdim=True)
-    y = ((y - m) * self._u(b, 1 - cj, 1 + cj, dev, g).view(-1, 1, 1, 1) + m).clamp(0, 1)
-    if x.shape[1] == 3: y = self._hue_saturation(y, sj, hj, g)
-    x = torch.where(on, y.clamp(0, 1), x)
-    if x.shape[1] == 3 and self.gray_p > 0:
-        x = torch.where((torch.rand(b, generator=g) < self.gray_p).to(dev).view(-1, 1, 1, 1), self._gray(x).expand_as(x), x)
+def _jitter(self:BatchAugment, x, p, hue_steps:list):
+    "ColorJitter with each image's factors in each image's order; the images that shift their hue at step k are `p[:, 16]`'s `hue_steps[k]:hue_steps[k + 1]`."
+    ranked = p[:, 16].long()
+    for k in range(4):
+        f = p[:, 9 + k].long().view(-1, 1)
+        r = torch.where(f == 3, 1.0, p[:, 5:8].gather(1, f.clamp(max=2))).view(-1, 1, 1, 1)   # the hue's step: r = 1
+        f, gy = f.view(-1, 1, 1, 1), _gray(x)
+        to_gray, to_mean = (1 - r) * (f == 2), (1 - r) * (f == 1) * gy.mean((1, 2, 3), keepdim=True)
+        x = (r * x + to_gray * gy + to_mean).clamp(0, 1)          # brightness, contrast or saturation: a blend
+        if hue_steps[k + 1] > hue_steps[k]:
+            i = ranked[hue_steps[k]:hue_steps[k + 1]]
+            x = x.index_copy(0, i, _adjust_hue(x[i], p[i, 8]))
     return x
 
 # %% ../nbs/01_data.ipynb #4d8137ec
-@patch
-def _hue_saturation(self:BatchAugment, y, sj, hj, g):
-    "Saturation (a blend with the gray image), then hue (a rotation of the YIQ chroma plane)."
-    b, dev = len(y), y.device
-    gy = self._gray(y); y = ((y - gy) * self._u(b, 1 - sj, 1 + sj, dev, g).view(-1, 1, 1, 1) + gy).clamp(0, 1)
-    a = 2 * math.pi * self._u(b, -hj, hj, dev, g)
-    yiq = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], device=dev)
-    q = torch.einsum('ij,bjhw->bihw', yiq, y)
-    c, s_ = a.cos().view(-1, 1, 1), a.sin().view(-1, 1, 1)
-    q = torch.stack([q[:, 0], c * q[:, 1] - s_ * q[:, 2], s_ * q[:, 1] + c * q[:, 2]], 1)
-    return torch.einsum('ij,bjhw->bihw', torch.linalg.inv(yiq), q).clamp(0, 1)
+def _gray(x): return (0.2989 * x[:, :1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]) if x.shape[1] == 3 else x   # torchvision's weights
+
+def _adjust_hue(x:torch.Tensor, shift:torch.Tensor) -> torch.Tensor:
+    "torchvision's `adjust_hue` with a shift per image (`[B]`, in turns): RGB -> HSV, hue + shift mod 1, back."
+    r, g, b = x.unbind(1); mx, mn = x.amax(1), x.amin(1); d = mx - mn
+    s, dd = d / torch.where(mx > 0, mx, 1.0), torch.where(d > 0, d, 1.0)
+    h = torch.where(mx == r, (g - b) / dd, torch.where(mx == g, 2 + (b - r) / dd, 4 + (r - g) / dd))
+    h6 = ((h / 6 + 1) % 1 + shift.view(-1, 1, 1)) % 1 * 6
+    k = (torch.tensor([5., 3., 1.], device=x.device).view(1, 3, 1, 1) + h6[:, None]) % 6      # HSV -> RGB, channel by channel
+    return (mx[:, None] * (1 - s[:, None] * torch.minimum(k, 4 - k).clamp(0, 1))).clamp(0, 1)
+
+def _blur(x:torch.Tensor, sigma:torch.Tensor, k:int) -> torch.Tensor:
+    "torchvision's `gaussian_blur` (k taps, reflect padding) with a sigma per image (`[B]`), as two grouped 1-D convolutions."
+    b, c, h, w = x.shape
+    lim = (k - 1) / (2 * math.sqrt(2))
+    ker = torch.softmax(-(torch.linspace(-lim, lim, k, device=x.device) / sigma.view(-1, 1)) ** 2, 1).repeat_interleave(c, 0)
+    y = F.conv2d(F.pad(x.reshape(1, b * c, h, w), (0, 0, k // 2, k // 2), mode='reflect'), ker.view(-1, 1, k, 1), groups=b * c)
+    return F.conv2d(F.pad(y, (k // 2, k // 2, 0, 0), mode='reflect'), ker.view(-1, 1, 1, k), groups=b * c).view(b, c, h, w)
 
 # %% ../nbs/01_data.ipynb #3c5a777c
 class DatasetNotFoundError(FileNotFoundError):
