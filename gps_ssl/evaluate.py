@@ -179,7 +179,7 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
     device = get_device(device); stats = stats or dataset_stats(train_ds)
     (ytr, keep_tr), (yte, keep_te) = _labelled_items(train_ds), _labelled_items(test_ds)
     bs = min(batch_size, len(keep_tr))
-    aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale).to(device)
+    aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale, blur=False).to(device)
     plain = BatchAugment('none', train_ds, mean=stats[0], std=stats[1]).to(device)
     was = backbone.training; backbone.eval()
     for p_ in backbone.parameters(): p_.requires_grad_(False)
@@ -254,7 +254,7 @@ def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
         head = nn.Linear(bb.out_dim, int(max(ytr.max(), yte.max())) + 1)
     nn.init.zeros_(head.weight); nn.init.zeros_(head.bias)
     head = (nn.Sequential(nn.BatchNorm1d(bb.out_dim, affine=False), head) if frozen else head).to(device)
-    aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale).to(device)
+    aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale, blur=False).to(device)
     plain = BatchAugment('none', train_ds, mean=stats[0], std=stats[1]).to(device)
     g, bs = torch.Generator().manual_seed(seed), min(batch_size, len(idx))
     lr = 0.05 * bs / 256 if lr is None else lr
