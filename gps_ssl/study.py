@@ -10,18 +10,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance, run_provenance
-from .train import TrainConfig, train, reference_metrics, run_inputs, optim_settings, channels_last_mode, OPTIM_KEYS, REFERENCES, ALL_METHODS
+from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance, run_provenance, load_yaml, shipped_file
+from .train import TrainConfig, train, launch, reference_metrics, run_inputs, optim_settings, channels_last_mode, OPTIM_KEYS, REFERENCES, ALL_METHODS
 from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'acc_keys', 'short_spec', 'group_of', 'row_name', 'summarize',
-           'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown',
-           'study_tolerance', 'plot_results', 'reuse_mismatch', 'study', 'write_results', 'refresh_results',
-           'load_results', 'load_study_spec', 'check_spec_history', 'build_artefacts', 'run_study_spec',
-           'null_simulation', 'null_markdown', 'record_null_simulation', 'plot_forest', 'regression_run',
-           'regression_drift', 'record_regression', 'stale_records', 'hash_clashes', 'render_results', 'verdict_lines',
-           'render_readme']
+__all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'acc_keys', 'short_spec', 'group_of', 'row_name',
+           'summarize', 'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons',
+           'results_markdown', 'study_tolerance', 'plot_results', 'reuse_mismatch', 'study', 'write_results',
+           'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec', 'check_spec_history',
+           'build_artefacts', 'run_study_spec', 'null_simulation', 'null_markdown', 'record_null_simulation',
+           'plot_forest', 'regression_run', 'regression_drift', 'record_regression', 'stale_records', 'hash_clashes',
+           'render_results', 'verdict_lines', 'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
@@ -352,12 +352,13 @@ def plot_results(results:dict, path=None):
 
 # %% ../nbs/13_study.ipynb #d3c58dfc
 _LOGGING_ONLY = ('monitor_every',)   # settings of what a run logs, never of what it trains (14_train_tests): a finished run made under another value is the same run
+RUN_OPTIONS = ('device', 'num_workers', 'nprocs', 'logger')   # where and how a run is executed, not what it trains: `--study` takes them; each run's provenance records them
 
 def _cfg_diff(d:Path, cfg:TrainConfig) -> dict:
     old = json.loads((d / 'config.json').read_text()) if (d / 'config.json').exists() else {}
     if 'channels_last' in old: old['channels_last'] = channels_last_mode(old['channels_last'])   # true / false before the CPU rule
     dflt = asdict(TrainConfig())   # a setting added since that run was made had its default then
-    diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v and k not in _LOGGING_ONLY}
+    diff = {k: (old.get(k, dflt[k]), v) for k, v in asdict(cfg).items() if old.get(k, dflt[k]) != v and k not in _LOGGING_ONLY + RUN_OPTIONS}
     if diff.keys() & set(OPTIM_KEYS):   # an optimiser setting left to the backbone's recipe equals the value it resolves to
         then = optim_settings(replace(cfg, **{k: old.get(k, dflt[k]) for k in OPTIM_KEYS})); now = optim_settings(cfg)
         diff = {k: v for k, v in diff.items() if k not in OPTIM_KEYS or then[k] != now[k]}
@@ -414,11 +415,11 @@ def _reference_grid(base:TrainConfig, grid:list, refs, seeds, sup_aug:str, out:P
     return rows
 
 # %% ../nbs/13_study.ipynb #95e9464e
-def _run_one(i:int, n:int, rec:dict, cfg:TrainConfig, d:Path, overwrite:bool, progress:bool) -> dict:
+def _run_one(i:int, n:int, rec:dict, cfg:TrainConfig, d:Path, overwrite:bool, progress:bool, nprocs:int=1) -> dict:
     "Run `i` of `n`: a reference row or a training run, as one record with its own provenance. A finished run in `d` is reused only when its settings, code fingerprint and input hashes all match (other settings: refused; other code or inputs: re-run)."
     what = f"reference {rec['reference']}" if rec.get('reference') else f"{rec['method']} {rec['positives']} {rec['aug']}"
     print(f"[{i + 1}/{n}] {what} seed {rec['seed']} -> {d}", flush=True)
-    prov = run_provenance(run_inputs(cfg))
+    prov = dict(run_provenance(run_inputs(cfg)), run_options=dict(device=cfg.device, num_workers=cfg.num_workers, nprocs=1 if rec.get('reference') else nprocs, logger=cfg.logger))   # reference rows run in one process
     if (d / 'metrics.json').exists() and not overwrite:
         _same_settings(d, cfg)
         old = json.loads((d / 'provenance.json').read_text()) if (d / 'provenance.json').exists() else None
@@ -428,7 +429,7 @@ def _run_one(i:int, n:int, rec:dict, cfg:TrainConfig, d:Path, overwrite:bool, pr
         if d.exists(): import shutil; shutil.rmtree(d)
         m = reference_metrics(cfg, rec['reference'], out=d if rec['reference'] == 'supervised' else None, progress=progress)
         d.mkdir(parents=True, exist_ok=True); atomic_write_json(asdict(cfg), d / 'config.json'); atomic_write_json(m, d / 'metrics.json')
-    else: m = train(cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
+    else: m = launch(nprocs, train, cfg, out=d, overwrite=True, progress=progress, figures=False,   # the study draws its own figure
                     epoch_lines=progress and not progress_bars(progress))   # a log: one line per epoch, no bars
     atomic_write_json(prov, d / 'provenance.json')
     return dict(rec, **m, provenance=prov)
@@ -444,6 +445,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
           command:str|None=None, # the command recorded as the results' source
           overwrite:bool=False, progress:bool=False,
           primary=None, # the study's questions: `A~B` group-key patterns separated by ';' (default: `default_primary`)
+          nprocs:int=1, # local processes per trained run (DDP), as `gps_ssl_train --nprocs`
          ) -> dict:
     "Train a grid (methods x positives x augs x seeds x GPS priors), add the reference rows, and write the results."
     sp = lambda v: [x for x in v.split(',') if x] if isinstance(v, str) else list(v or [])
@@ -458,7 +460,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     grid = _grid(base, methods, positives, augs, seeds, priors, out)
     sup_aug = supervised_aug or ('strong' if 'strong' in augs else augs[0])
     grid += _reference_grid(base, grid, refs, seeds, sup_aug, out)
-    runs = [_run_one(i, len(grid), rec, cfg, d, overwrite, progress) for i, (rec, cfg, d) in enumerate(grid)]
+    runs = [_run_one(i, len(grid), rec, cfg, d, overwrite, progress, nprocs) for i, (rec, cfg, d) in enumerate(grid)]
     rows = summarize(runs)
     res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C on a validation fifth'),
                grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors, primary=primary,
@@ -492,18 +494,54 @@ def load_results(folder) -> dict:
     if not p.exists(): raise FileNotFoundError(f"{p} not found; record a study with gps_ssl_compare --record FOLDER")
     return json.loads(p.read_text())
 
+# %% ../nbs/13_study.ipynb #a82ce2fa
+def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
+
+# %% ../nbs/13_study.ipynb #2411439a
+def _is_bool(t:str) -> bool: return t.replace(' ', '') in ('bool', 'bool|None')   # a flag: --x / --no-x
+
+# %% ../nbs/13_study.ipynb #9c2f0632
+def coerce_setting(name:str, value):
+    "`value` as the type of `TrainConfig.name` (from a command line, YAML or JSON), or a one-line error."
+    t = _ftype(name)
+    if value is None or (isinstance(value, str) and value.lower() in ('none', 'null', '~') and 'None' in t):
+        if 'None' in t: return None
+        raise ValueError(f"setting {name} cannot be empty (it takes a {t})")
+    try:
+        if name == 'monitor_every':
+            if value == 'auto': return value
+            if not str(value).lstrip('-').isdigit(): raise ValueError(f"setting monitor_every takes auto or an integer, got {value!r}")
+        if name == 'tau':
+            if value == 'adaptive': return value
+            try: return float(value)
+            except (TypeError, ValueError): raise ValueError(f"--tau must be a number or 'adaptive', got {value!r}") from None
+        if _is_bool(t):
+            if isinstance(value, bool): return value
+            if str(value).lower() in ('true', 'yes', 'on', '1'): return True
+            if str(value).lower() in ('false', 'no', 'off', '0'): return False
+            raise ValueError(f"setting {name} takes true or false, got {value!r}")
+        if t.startswith('int'):
+            v = float(value)
+            if v != int(v): raise ValueError(f"setting {name} takes an integer, got {value!r}")
+            return int(v)
+        if t.startswith('float'): return float(value)
+        return str(value)
+    except (TypeError, ValueError) as e:
+        if 'setting' in str(e) or '--tau' in str(e): raise
+        raise ValueError(f"setting {name} takes a {t.split('|')[0]}, got {value!r}") from None
+
 # %% ../nbs/13_study.ipynb #b3892a34
 SPEC_KEYS = {'study': 'its name (the record folder)', 'question': 'what it asks, in a sentence', 'dataset': 'the dataset of every run',
              'settings': 'TrainConfig fields for every run', 'grid': 'methods, positives, augs, seeds, priors', 'references': 'reference rows',
              'primary': 'ROW~BASELINE patterns', 'choices_made_on': 'the split any recipe choice was made on (val)', 'screens': 'recorded screens behind the choices',
              'artefacts': 'files it needs: path, command, seed', 'history': 'changes after the first record', 'supervised_aug': 'the supervised row\'s aug'}
 
-def load_study_spec(path) -> dict:
+def load_study_spec(path, # studies/NAME.yaml, any spec file, or a bare NAME (a shipped spec)
+                   ) -> dict:
     "A study specification (YAML), checked: known keys, a grid, primary comparisons, a validation split for choices, a history whose entries say whether they followed a look at the test split."
-    import yaml
-    p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f"--study: {p} does not exist; write a study specification (see studies/*.yaml)")
-    spec = yaml.safe_load(p.read_text())
+    p = shipped_file(path, 'studies')     # a bare NAME: studies/NAME.yaml of the checkout, else the copy in the wheel
+    if not p.is_file(): raise FileNotFoundError(f"--study: {p} does not exist; write a study specification (see studies/*.yaml), or name a shipped one")
+    spec = load_yaml(p, '--study: ')
     if not isinstance(spec, dict): raise ValueError(f"--study: {p} must hold a mapping (study, dataset, grid, primary, ...)")
     bad = [k for k in spec if k not in SPEC_KEYS]
     if bad: raise ValueError(f"--study: {p}: unknown keys {bad}; a spec holds {', '.join(SPEC_KEYS)}")
@@ -543,19 +581,25 @@ def build_artefacts(spec:dict, progress:bool=False) -> list[str]:
     return built
 
 # %% ../nbs/13_study.ipynb #727f2eef
-def run_study_spec(path, record=None, out=None, overwrite:bool=False, progress:bool=False, command:str|None=None) -> dict:
+def run_study_spec(path, record=None, out=None, overwrite:bool=False, progress:bool=False, command:str|None=None,
+                   run_options:dict|None=None, # `RUN_OPTIONS` for this machine (device, num_workers, nprocs, logger): recorded per run, never in the spec
+                  ) -> dict:
     "Run the study a specification declares (artefacts first), and record it with its spec and history."
     import hashlib
     spec = load_study_spec(path); check_spec_history(spec, record)
+    opts = dict(run_options or {}); nprocs = int(opts.pop('nprocs', None) or 1)
+    if (bad := [k for k in opts if k not in RUN_OPTIONS]): raise ValueError(f"--study takes only {', '.join(RUN_OPTIONS)} beside the spec, got {', '.join(bad)}")
     build_artefacts(spec, progress)
     names = {f.name for f in fields(TrainConfig)}
     settings = dict(spec.get('settings') or {}, dataset=spec['dataset'])
     if (bad := [k for k in settings if k not in names]): raise ValueError(f"--study: {path}: unknown settings {bad}; see gps_ssl_train --help")
+    settings = {k: coerce_setting(k, v) for k, v in {**settings, **opts}.items()}   # as a config file's values: `lr: 1e-3` is 0.001
     g = spec['grid']; sp = lambda v: ','.join(map(str, v)) if isinstance(v, list) else v
     res = study(TrainConfig(**settings), sp(g.get('methods', 'simclr')), sp(g.get('positives', 'aug')), sp(g.get('augs', 'weak')),
                 sp(g.get('seeds', '0,1,2')), sp(g.get('priors')), sp(spec.get('references', 'random,prior')), spec.get('supervised_aug'),
-                out or f"runs/{spec['study']}", None, command=command, overwrite=overwrite, progress=progress, primary=spec['primary'])
-    res['spec'] = dict(spec, file=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest())
+                out or f"runs/{spec['study']}", None, command=command, overwrite=overwrite, progress=progress, primary=spec['primary'], nprocs=nprocs)
+    f = shipped_file(path, 'studies'); named = f != Path(path).expanduser()
+    res['spec'] = dict(spec, file=f'studies/{f.name}' if named else str(path), sha256=hashlib.sha256(f.read_bytes()).hexdigest())   # a bare name: recorded as the repository path
     for folder in [Path(out or f"runs/{spec['study']}")] + ([Path(record)] if record else []): write_results(res, folder)
     return res
 
