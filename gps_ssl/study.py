@@ -15,13 +15,13 @@ from .train import TrainConfig, train, launch, reference_metrics, run_inputs, op
 from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'acc_keys', 'short_spec', 'group_of', 'row_name',
-           'summarize', 'default_comparisons', 'default_primary', 'match_pairs', 'paired_comparisons',
-           'results_markdown', 'study_tolerance', 'plot_results', 'reuse_mismatch', 'study', 'write_results',
-           'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec', 'check_spec_history',
-           'build_artefacts', 'run_study_spec', 'null_simulation', 'null_markdown', 'record_null_simulation',
-           'plot_forest', 'regression_run', 'regression_drift', 'record_regression', 'stale_records', 'hash_clashes',
-           'render_results', 'verdict_lines', 'render_readme']
+__all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'CODE_CHANGES', 'acc_keys', 'short_spec',
+           'group_of', 'row_name', 'summarize', 'default_comparisons', 'default_primary', 'match_pairs',
+           'paired_comparisons', 'results_markdown', 'study_tolerance', 'plot_results', 'reuse_mismatch', 'study',
+           'write_results', 'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec',
+           'check_spec_history', 'build_artefacts', 'run_study_spec', 'null_simulation', 'null_markdown',
+           'record_null_simulation', 'plot_forest', 'regression_run', 'regression_drift', 'record_regression',
+           'stale_records', 'hash_clashes', 'render_results', 'verdict_lines', 'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
@@ -721,8 +721,20 @@ def _records(results, repo) -> list[tuple[Path, dict]]:
     return out
 
 # %% ../nbs/13_study.ipynb #043d8130
+CODE_CHANGES = (   # commits that moved recorded numbers outside what the digest covers: the records they touch, made before them, are stale
+    dict(commit='931f0f9', what="the device augmentation's strong path (BatchAugment: RandomResizedCrop's tries and antialiased resize, "
+         "ColorJitter's random order, HSV hue; issue 41) now samples as torchvision's pipeline",
+         touches=lambda r, text: '"aug": "strong' in text or r.get('protocol') in ('semi', 'transfer')),   # strong runs; fine-tuning crops
+)
+
+def _changed_since(r:dict, commits:set, repo) -> list[str]:
+    "The `CODE_CHANGES` that touch record `r` and came after one of its `commits`."
+    text = json.dumps(r)
+    return [ch['what'] for ch in CODE_CHANGES if ch['touches'](r, text)
+            and any(c and _git(repo, 'merge-base', '--is-ancestor', ch['commit'], c).returncode != 0 for c in commits)]
+
 def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str|None=DIGEST) -> list[dict]:
-    "Every recorded result under `results` whose commit, or a run's, predates the last commit that changed the committed `digest` (else `code`), or whose runs carry no provenance."
+    "Every recorded result under `results` whose commit, or a run's, predates the last commit that changed the committed `digest` (else `code`), or a `CODE_CHANGES` commit that touches it, or whose runs carry no provenance."
     last = (_git(repo, 'log', '-1', '--format=%H', '--', digest).stdout.strip() if digest else '') or _git(repo, 'log', '-1', '--format=%H', '--', *code).stdout.strip()
     if not last: return []
     out = []
@@ -731,9 +743,11 @@ def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str
         commits = {str(r['provenance'].get('commit') or '')} | {str((x.get('provenance') or {}).get('commit') or '') for x in r.get('runs', []) if isinstance(x, dict)}
         old = sorted(c[:8] for c in commits if c and _git(repo, 'merge-base', '--is-ancestor', last, c).returncode != 0)
         bare = sum(1 for x in r.get('runs', []) if isinstance(x, dict) and 'seed' in x and not x.get('provenance')) if 'summary' in r else 0
-        if old or bare:
+        moved = _changed_since(r, commits, repo)
+        if old or bare or moved:
             out.append(dict(record=str(p.relative_to(repo)), recorded_at=','.join(old) or str(r['provenance'].get('commit'))[:8],
-                            date=r['provenance'].get('date'), code_changed_at=last[:8], runs_without_provenance=bare))
+                            date=r['provenance'].get('date'), code_changed_at=last[:8], runs_without_provenance=bare,
+                            **(dict(changed=moved) if moved else {})))
     return out
 
 # %% ../nbs/13_study.ipynb #777b424d
