@@ -73,7 +73,7 @@ def plain_torch_knn(x, k:int, device='cpu', chunk:int=1024) -> torch.Tensor:
 # %% ../nbs/90_benchmarks.ipynb #569f43f6
 def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
     "The searches compared, by name: callables on `x`."
-    import faiss
+    faiss = optional_import('faiss', 'faiss', 'the faiss rows of the search benchmark')
     from gps_ssl.neighbors import knn_search
     n, dim = x.shape
     if ivf:
@@ -293,7 +293,7 @@ import json, re, sys
 from pathlib import Path
 import torch
 from gps_ssl.train import train, TrainConfig, PhaseTimer
-from gps_ssl.core import get_device
+from gps_ssl.core import get_device, optional_import
 hwm = lambda: int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)) / 1024
 cfg = TrainConfig(**json.loads(sys.argv[1])); base = hwm()
 timer = PhaseTimer(get_device(cfg.device), sync=True) if sys.argv[3:] == ['sync'] else None   # a breakdown: CUDA waited for at each phase

@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 from torchvision.transforms import v2 as T
 from fastcore.script import call_parse, store_true
 
-from .core import fingerprint, cache_dir, seed_everything
+from .core import fingerprint, cache_dir, seed_everything, optional_import
 
 # %% auto #0
 __all__ = ['AUGMENTATIONS', 'MNIST8K_SHA256', 'DATASETS', 'ImageDataset', 'ArrayImageDataset', 'FileImageDataset',
@@ -614,14 +614,16 @@ def load_fgvc_aircraft(root=None, split:str='train', download:bool=False, size:i
 
 # %% ../nbs/01_data.ipynb #888d12ef
 def medmnist_flags() -> list[str]:
-    "The 2D MedMNIST dataset flags."
+    "The 2D MedMNIST dataset flags (none without the medmnist extra)."
+    import importlib.util
+    if importlib.util.find_spec('medmnist') is None: return []
     import medmnist
     return sorted(k for k in medmnist.INFO if '3d' not in k)
 
 # %% ../nbs/01_data.ipynb #423d5f78
 def load_medmnist(flag:str, root=None, split:str='train', download:bool=False, size:int|None=None, **kwargs):
-    "A MedMNIST 2D dataset (`flag` like 'pathmnist') via the `medmnist` package."
-    import medmnist
+    "A MedMNIST 2D dataset (`flag` like 'pathmnist') via the `medmnist` package (the `medmnist` extra)."
+    medmnist = optional_import('medmnist', 'medmnist', f'the MedMNIST dataset {flag!r}')
     if flag not in medmnist_flags(): raise ValueError(f"unknown MedMNIST 2D flag {flag!r}; choose one of {medmnist_flags()}")
     _check_split(flag, split, ('train', 'val', 'test'))
     info = medmnist.INFO[flag]
@@ -673,6 +675,7 @@ def _load(name, root, split, download, size, transform, return_index, verify) ->
     if n == 'stl10': return load_stl10(root, split, download, verify, **kw)
     if n in ('fgvc_aircraft', 'aircraft'): return load_fgvc_aircraft(root, split, download, size or 224, **kw)
     if n in medmnist_flags(): return load_medmnist(n, root, split, download, size, **kw)
+    if n.endswith('mnist') and not medmnist_flags(): optional_import('medmnist', 'medmnist', f'the dataset {name!r} (a MedMNIST flag?)')
     raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)} "
                      f"(MedMNIST flags: {', '.join(medmnist_flags())})")
 
