@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from .core import (seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
-                          CorruptFileError)
+                          CorruptFileError, optional_import)
 from .data import ImageDataset, flips, make_augmentation, show_image
 
 # %% auto #0
@@ -34,7 +34,7 @@ DIFFUSION_FORMAT = 'gps_ssl.diffusion/1'
 # %% ../nbs/07_clsp.ipynb #92b767af
 def make_unet(config:str|dict='tiny', image_size:int=32, channels:int=3):
     "A diffusers `UNet2DModel` from a named configuration (`UNET_CONFIGS`) or a dict of its arguments."
-    from diffusers import UNet2DModel
+    UNet2DModel = _diffusers().UNet2DModel
     cfg = dict(UNET_CONFIGS[config]) if isinstance(config, str) else dict(config)
     levels = len(cfg['down_block_types'])
     if image_size % 2 ** (levels - 1):
@@ -45,9 +45,14 @@ def make_unet(config:str|dict='tiny', image_size:int=32, channels:int=3):
 # %% ../nbs/07_clsp.ipynb #7b33f7e3
 def make_noise_scheduler(kind:str='ddpm'):
     "The DDPM training schedule (T=1000, linear betas 1e-4 -> 0.02), or the DDIM sampler on the same betas."
-    from diffusers import DDPMScheduler, DDIMScheduler
+    DDPMScheduler, DDIMScheduler = _diffusers().DDPMScheduler, _diffusers().DDIMScheduler
     kw = dict(num_train_timesteps=1000, beta_schedule='linear', beta_start=1e-4, beta_end=0.02, clip_sample=True)
     return DDPMScheduler(**kw) if kind == 'ddpm' else DDIMScheduler(**kw)
+
+# %% ../nbs/07_clsp.ipynb #a0f113c9
+def _diffusers(module:str='diffusers'):
+    "diffusers (the `[clsp]` extra), or a one-line error saying how to install it."
+    return optional_import(module, 'clsp', 'CLSP (its diffusion model)')
 
 # %% ../nbs/07_clsp.ipynb #7cc07b55
 def _unit(x:torch.Tensor) -> torch.Tensor: return x.float() / 127.5 - 1           # uint8 -> [-1, 1]
@@ -86,7 +91,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
                     stop_after:int|None=None, # stop after this many steps (to simulate a killed run)
                    ) -> Path:
     "Train an unconditional DDPM on `ds`'s images; returns the checkpoint path (`out/diffusion.pt`)."
-    from diffusers.training_utils import EMAModel
+    EMAModel = _diffusers('diffusers.training_utils').EMAModel
     out = Path(out); out.mkdir(parents=True, exist_ok=True); ckpt = out / 'diffusion.pt'
     if ckpt.exists() and not resume:
         raise FileExistsError(f"{ckpt} exists; pass resume=True to continue it or choose another folder")
@@ -122,7 +127,7 @@ def train_diffusion(ds:ImageDataset, out:str|Path, config:str|dict='tiny', steps
 # %% ../nbs/07_clsp.ipynb #e3a367c6
 def load_diffusion(path, device=None):
     "The trained U-Net with its EMA weights (eval mode) and the checkpoint's record."
-    from diffusers.training_utils import EMAModel
+    EMAModel = _diffusers('diffusers.training_utils').EMAModel
     ck = safe_load(path, validate=lambda o: isinstance(o, dict) and o.get('format') == DIFFUSION_FORMAT)
     unet = make_unet(ck['unet_config'], ck['image_size'], ck['channels'])
     unet.load_state_dict(ck['model'])
