@@ -11,62 +11,24 @@ from pathlib import Path
 from fastcore.script import call_parse, store_true
 
 import gps_ssl
-from .core import atomic_write_json, progress_bars, provenance, CorruptFileError
+from .core import atomic_write_json, progress_bars, provenance, load_yaml, shipped_file, CorruptFileError, MissingExtraError
 from .train import TrainConfig, train, launch, train_supervised, ALL_METHODS
 from .study import (stale_records, hash_clashes, METHOD_NAMES, short_spec, group_of, row_name, summarize, default_comparisons, default_primary, match_pairs,
                            paired_comparisons, results_markdown, plot_results, plot_forest, study, write_results, refresh_results,
-                           load_results, render_results, render_readme)
+                           load_results, render_results, render_readme, coerce_setting, _ftype, _is_bool, RUN_OPTIONS)   # coerce_setting: here too, as before
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'coerce_setting', 'load_config', 'add_config_args', 'config_from', 'train_parser', 'gps_ssl_train',
-           'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'compare_parser', 'gps_ssl_compare',
-           'gps_ssl_readme', 'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed',
-           'main_diffusion']
-
-# %% ../nbs/11_cli.ipynb #02fc4a47
-def _ftype(name:str) -> str: return {f.name: str(f.type) for f in fields(TrainConfig)}[name]
-
-# %% ../nbs/11_cli.ipynb #04b6b0b9
-def _is_bool(t:str) -> bool: return t.replace(' ', '') in ('bool', 'bool|None')   # a flag: --x / --no-x
-
-# %% ../nbs/11_cli.ipynb #c3dcad89
-def coerce_setting(name:str, value):
-    "`value` as the type of `TrainConfig.name` (from a command line, YAML or JSON), or a one-line error."
-    t = _ftype(name)
-    if value is None or (isinstance(value, str) and value.lower() in ('none', 'null', '~') and 'None' in t):
-        if 'None' in t: return None
-        raise ValueError(f"setting {name} cannot be empty (it takes a {t})")
-    try:
-        if name == 'monitor_every':
-            if value == 'auto': return value
-            if not str(value).lstrip('-').isdigit(): raise ValueError(f"setting monitor_every takes auto or an integer, got {value!r}")
-        if name == 'tau':
-            if value == 'adaptive': return value
-            try: return float(value)
-            except (TypeError, ValueError): raise ValueError(f"--tau must be a number or 'adaptive', got {value!r}") from None
-        if _is_bool(t):
-            if isinstance(value, bool): return value
-            if str(value).lower() in ('true', 'yes', '1'): return True
-            if str(value).lower() in ('false', 'no', '0'): return False
-            raise ValueError(f"setting {name} takes true or false, got {value!r}")
-        if t.startswith('int'):
-            v = float(value)
-            if v != int(v): raise ValueError(f"setting {name} takes an integer, got {value!r}")
-            return int(v)
-        if t.startswith('float'): return float(value)
-        return str(value)
-    except (TypeError, ValueError) as e:
-        if 'setting' in str(e) or '--tau' in str(e): raise
-        raise ValueError(f"setting {name} takes a {t.split('|')[0]}, got {value!r}") from None
+__all__ = ['USER_ERRORS', 'load_config', 'add_config_args', 'config_from', 'train_parser', 'gps_ssl_train', 'eval_parser',
+           'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'compare_parser', 'gps_ssl_compare', 'gps_ssl_readme',
+           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #20d81a09
-def load_config(path) -> dict:
+def load_config(path, # a YAML recipe or config, a run's config.json, or a bare recipe NAME (a shipped recipe, from any folder)
+               ) -> dict:
     "The settings in a YAML or JSON file (a recipe's `config:` block, or a run's own `config.json`), checked against `TrainConfig`."
-    import yaml
-    path = Path(path).expanduser()
-    if not path.is_file(): raise FileNotFoundError(f"--config: {path} does not exist; pass a YAML recipe (recipes/*.yaml) or a run's config.json")
-    try: d = yaml.safe_load(path.read_text())            # YAML 1.1 reads JSON too
-    except yaml.YAMLError as e: raise ValueError(f"--config: {path} is not valid YAML/JSON ({' '.join(str(e).split())})") from None
+    path = shipped_file(path, 'recipes')
+    if not path.is_file(): raise FileNotFoundError(f"--config: {path} does not exist; pass a YAML recipe (a file, or a recipe's NAME: {', '.join(_recipe_names())}) or a run's config.json")
+    d = load_yaml(path, '--config: ')        # YAML 1.2's true / false and numbers (core.YAMLLoader); JSON reads as JSON
     if isinstance(d, dict) and isinstance(d.get('config'), dict): d = d['config']     # a recipe: metadata + config
     if not isinstance(d, dict): raise ValueError(f"--config: {path} must hold a mapping of settings (or a recipe with a config: block)")
     names = [f.name for f in fields(TrainConfig)]
@@ -76,6 +38,13 @@ def load_config(path) -> dict:
             raise ValueError(f"--config: {path} has an unknown setting {k!r}" + (f"; did you mean {near[0]!r}?" if near else
                              "; the settings are TrainConfig's fields (gps_ssl_train --help)"))
     return {k: coerce_setting(k, v) for k, v in d.items()}
+
+# %% ../nbs/11_cli.ipynb #6f0525ae
+def _recipe_names() -> list[str]:
+    "The shipped recipes' names (for an error message)."
+    from gps_ssl.core import shipped_dir
+    try: return sorted(p.stem for p in shipped_dir('recipes').glob('*.yaml'))
+    except FileNotFoundError: return []
 
 # %% ../nbs/11_cli.ipynb #40d0dfa2
 def add_config_args(parser:argparse.ArgumentParser, skip=()) -> argparse.ArgumentParser:
@@ -99,7 +68,7 @@ def config_from(config:str|None=None, **overrides) -> TrainConfig:
     "`TrainConfig` from a config file (if any) with `overrides` on top: the command line wins over the file."
     vals = load_config(config) if config else {}
     for k, v in overrides.items():
-        if k not in {f.name for f in fields(TrainConfig)}: raise TypeError(f"unknown setting {k!r}; see gps_ssl_train --help")
+        if k not in {f.name for f in fields(TrainConfig)}: raise ValueError(f"unknown setting {k!r}; see gps_ssl_train --help")
         vals[k] = coerce_setting(k, v)
     return TrainConfig(**vals)
 
@@ -107,7 +76,7 @@ def config_from(config:str|None=None, **overrides) -> TrainConfig:
 def train_parser(prog:str='gps_ssl_train') -> argparse.ArgumentParser:
     "The `gps_ssl_train` command line: every `TrainConfig` field, then the run's own options."
     p = argparse.ArgumentParser(prog=prog, description="Train one self-supervised encoder and evaluate it (kNN every epoch, linear probe at the end).")
-    p.add_argument('--config', help="YAML recipe (recipes/*.yaml) or a run's config.json; flags given here override it")
+    p.add_argument('--config', help="a recipe's NAME (gps_simclr_cifar10_weak: the shipped recipes/NAME.yaml, from any folder), a YAML file or a run's config.json; flags given here override it")
     add_config_args(p)
     g = p.add_argument_group('run')
     g.add_argument('--out', default='runs/train', help='output folder (default: runs/train)')
@@ -142,10 +111,10 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     p.add_argument('checkpoint', help="a run's checkpoint.pt, a supervised reference's, or an encoder file")
     p.add_argument('--dataset', help="labelled dataset to evaluate on (default: the run's own evaluation sets)")
     p.add_argument('--data_root', help='folder holding the dataset files')
-    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on stratified label fractions, after SimCLR's semi-supervised protocol with a fixed number of steps and an unscaled lr: see finetune) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
+    p.add_argument('--protocol', choices=('fast', 'paper', 'semi', 'transfer'), default='fast', help="fast (kNN + probe on extracted features, this package's tables), paper (SGD linear classifier on crops, the papers'), semi (the encoder fine-tuned on stratified label fractions: SimCLR's semi-supervised recipe, 60 epochs at 1 %% of the labels and 30 at 10 %%, lr 0.05 x batch / 256, as the recorded studies ran it: see finetune) or transfer (fast + fine-tuning on each --eval_dataset); semi and transfer add the random-init rows of the same architecture")
     p.add_argument('--fractions', default='0.01,0.1', help='semi: label fractions, comma-separated (default: 0.01,0.1)')
     p.add_argument('--eval_dataset', help='transfer: target datasets, comma-separated (e.g. digits,digits28)')
-    p.add_argument('--steps', type=int, default=300, help='semi / transfer: fine-tuning steps (default: 300)')
+    p.add_argument('--steps', type=int, help="fine-tuning steps: semi: a fixed count instead of SimCLR's epochs (default: the epochs); transfer: default 300")
     p.add_argument('--epochs', type=int, default=100, help='paper protocol: epochs (default: 100)')
     p.add_argument('--lr', type=float, default=0.1, help='paper protocol: learning rate at batch 256 (default: 0.1)')
     p.add_argument('--batch_size', type=int, default=256, help='paper protocol: batch size (default: 256)')
@@ -194,7 +163,7 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
 def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
                  lr:float=0.1, batch_size:int=256, seed:int|None=None, device:str|None=None, out:str|None=None,
                  feature_bn:bool=False, quiet:bool=False, debug:bool=False, fractions:str='0.01,0.1', eval_dataset:str|None=None,
-                 steps:int=300):
+                 steps:int|None=None):
     "Evaluate a saved encoder: the fast or the papers' linear protocol (`evaluate_checkpoint`), or the semi-supervised or transfer protocol (`downstream_checkpoint`)."
     if protocol in ('semi', 'transfer'):
         from gps_ssl.downstream import downstream_checkpoint
@@ -202,7 +171,7 @@ def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None,
         try: fr = tuple(float(f) for f in fractions.split(',') if f)
         except ValueError: raise ValueError(f"--fractions must be comma-separated numbers in (0, 1], e.g. 0.01,0.1; got {fractions!r}") from None
         seed = seed if seed is not None else ((safe_load(checkpoint) or {}).get('config') or {}).get('seed', 0)
-        kw = dict(steps=steps)
+        kw = {} if steps is None else dict(steps=steps)    # semi: SimCLR's epochs per fraction unless --steps; transfer: its 300 steps
         r = downstream_checkpoint(checkpoint, protocol, fractions=fr, datasets=eval_dataset, dataset=dataset, data_root=data_root,
                                   seed=seed, device=device, progress=not quiet, **kw)
     else: r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
@@ -214,12 +183,13 @@ gps_ssl_eval.parser = eval_parser
 
 # %% ../nbs/11_cli.ipynb #9ba81b0e
 from fastcore.script import anno_parser
-USER_ERRORS = (ValueError, TypeError, KeyError, FileNotFoundError, FileExistsError, NotADirectoryError, CorruptFileError,
-               FloatingPointError)
+from .data import DatasetNotFoundError
+USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError, CorruptFileError, DatasetNotFoundError,
+               MissingExtraError, FloatingPointError)   # what bad input raises; anything else (TypeError, KeyError, ...) is a bug and keeps its traceback
 
 # %% ../nbs/11_cli.ipynb #92757327
 def _message(e:BaseException) -> str:
-    m = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+    m = str(e)
     return ' '.join(str(m).split())    # one line
 
 # %% ../nbs/11_cli.ipynb #31a5b693
@@ -246,7 +216,8 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description="Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; "
                                 "write a results table, paired differences and a bar chart.")
     p.add_argument('--config', help="YAML recipe or a run's config.json: the base settings (its method, positives, aug, prior and seed are the grid's defaults)")
-    p.add_argument('--study', dest='study_spec', help='a declared study (studies/NAME.yaml): its grid, references, primary comparisons and artefacts; with --record, --out, --overwrite, --quiet only')
+    p.add_argument('--study', dest='study_spec', help=f"a declared study (studies/NAME.yaml, or its NAME): its grid, references, primary comparisons and artefacts; "
+                   f"beside it only --record, --out, --overwrite, --quiet and where runs execute: {', '.join('--' + k for k in RUN_OPTIONS)} (recorded in each run's provenance)")
     g = p.add_argument_group('grid')
     g.add_argument('--methods', help=f"comma-separated methods from {', '.join(ALL_METHODS)} (default: simclr)")
     g.add_argument('--positives', help='comma-separated: aug, gps, sepp, sepp:random, sepp:oracle, clsp, clsp:aug (controls after :) (default: aug,gps)')
@@ -262,6 +233,7 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     r.add_argument('--out', default='runs/compare', help='output folder, one sub-folder per run and per reference (default: runs/compare)')
     r.add_argument('--record', help='also write results.json / .md / .png into this (tracked) folder')
     r.add_argument('--overwrite', action='store_true', help='re-train runs that already finished in --out')
+    r.add_argument('--nprocs', type=int, default=1, help='local processes per trained run (DDP, as gps_ssl_train --nprocs; default: 1)')
     r.add_argument('--image_aug', action='store_true', help='augment image by image in the loader (same as --no-gpu_aug)')
     r.add_argument('--quiet', action='store_true', help='no progress bars')
     r.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
@@ -270,19 +242,22 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
 # %% ../nbs/11_cli.ipynb #013364c5
 def gps_ssl_compare(config:str|None=None, study_spec:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
                     prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None, primary:str|None=None,
-                    out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False,
+                    out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False, nprocs:int=1,
                     quiet:bool=False, debug:bool=False,
                     **settings): # any other `TrainConfig` field, for every run
     "Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; write a results table, paired differences and a bar chart."
     if study_spec:
-        given = [k for k, v in dict(config=config, methods=methods, positives=positives, augs=augs, seeds=seeds, prior=prior, primary=primary, **settings).items()
-                 if v is not None and not (k in settings and v == getattr(TrainConfig(), k, None))]
-        if given: raise TypeError(f"--study declares the whole study; drop {', '.join('--' + k for k in given)} (change the spec, with a history entry)")
+        opts = {k: v for k, v in dict(settings, nprocs=nprocs).items() if k in RUN_OPTIONS and v is not None}   # where runs execute, not what they train
+        given = [k for k, v in dict(config=config, methods=methods, positives=positives, augs=augs, seeds=seeds, prior=prior, primary=primary,
+                                    image_aug=image_aug or None, **settings).items()
+                 if v is not None and k not in RUN_OPTIONS and not (k in settings and v == getattr(TrainConfig(), k, None))]
+        if given: raise ValueError(f"--study declares the whole study; drop {', '.join('--' + k for k in given)} (change the spec, with a history entry); "
+                                   f"beside --study only {', '.join('--' + k for k in RUN_OPTIONS)} (where runs execute) and --record, --out, --overwrite, --quiet are taken")
         from gps_ssl.study import run_study_spec
-        res = run_study_spec(study_spec, record, None if out == 'runs/compare' else out, overwrite, progress=not quiet)
+        res = run_study_spec(study_spec, record, None if out == 'runs/compare' else out, overwrite, progress=not quiet, run_options=opts)
         print(results_markdown(res)); return
     bad = [k for k in settings if k in _GRID]
-    if bad: raise TypeError(f"{', '.join(bad)}: the grid sets these; use --methods, --positives, --augs, --seeds, --prior")
+    if bad: raise ValueError(f"{', '.join(bad)}: the grid sets these; use --methods, --positives, --augs, --seeds, --prior")
     if image_aug: settings['gpu_aug'] = False
     fv = load_config(config) if config else {}          # a config file's own method / positives / aug / seed / prior seed the grid
     base = config_from(None, **{**fv, **settings})      # the file read once; the flags win
@@ -290,7 +265,7 @@ def gps_ssl_compare(config:str|None=None, study_spec:str|None=None, methods:str|
            + (f":{fv['clsp_control']}" if fv.get('clsp_control', 'none') != 'none' else '')
     res = study(base, methods or fv.get('method', 'simclr'), positives or (pos0 if config else 'aug,gps'),
                 augs or (fv.get('aug') if config else None) or 'weak,strong', seeds or (str(fv['seed']) if 'seed' in fv else '0,1,2'),
-                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet, primary=primary)
+                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet, primary=primary, nprocs=nprocs)
     print(results_markdown(res))
     print(f"wrote {Path(out) / 'results.md'}, results.json, results.png" + (f" (and into {record})" if record else ''))
 gps_ssl_compare.parser = compare_parser
