@@ -5,9 +5,8 @@
 # %% ../nbs/12_recipes.ipynb #c43dc773
 from __future__ import annotations
 from pathlib import Path
-import yaml
 
-import gps_ssl
+from .core import load_yaml, shipped_dir, shipped_file
 from .cli import load_config
 
 # %% auto #0
@@ -15,8 +14,8 @@ __all__ = ['recipes_dir', 'list_recipes', 'load_recipe', 'recipes_markdown']
 
 # %% ../nbs/12_recipes.ipynb #38ba9cec
 def recipes_dir() -> Path:
-    "The `recipes/` folder of the repository this package runs from."
-    return Path(gps_ssl.__file__).resolve().parent.parent / 'recipes'
+    "The `recipes/` folder: the checkout's, else the copy an installed wheel ships (`core.shipped_dir`)."
+    return shipped_dir('recipes')
 
 # %% ../nbs/12_recipes.ipynb #d7816d41
 def list_recipes() -> list[str]:
@@ -25,12 +24,12 @@ def list_recipes() -> list[str]:
 
 # %% ../nbs/12_recipes.ipynb #29865abf
 def load_recipe(name:str) -> dict:
-    "A recipe's whole file (metadata and `config`), its settings checked by `load_config`."
-    p = Path(name) if str(name).endswith(('.yaml', '.yml')) else recipes_dir() / f'{name}.yaml'
+    "A recipe's whole file (metadata and `config`), by NAME or path, its settings checked by `load_config`."
+    p = shipped_file(name, 'recipes')
     if not p.is_file(): raise FileNotFoundError(f"no recipe {name!r}; choose one of {', '.join(list_recipes())}")
-    d = yaml.safe_load(p.read_text())
+    d = load_yaml(p)
     for k in ('recipe', 'paper', 'source', 'cited', 'config'):
-        if k not in d: raise ValueError(f"{p} lacks its {k!r} entry; a recipe holds recipe, paper, source, cited and config")
+        if not isinstance(d, dict) or k not in d: raise ValueError(f"{p} lacks its {k!r} entry; a recipe holds recipe, paper, source, cited and config")
     return dict(d, config=load_config(p), path=str(p))
 
 # %% ../nbs/12_recipes.ipynb #191f60c9
