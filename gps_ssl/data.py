@@ -74,9 +74,9 @@ def __repr__(self:ImageDataset):
 
 # %% ../nbs/01_data.ipynb #1ed3547d
 def _check_images(x, what:str) -> np.ndarray:
-    if not isinstance(x, np.ndarray): raise TypeError(f"{what}: images must be a numpy array, got {type(x).__name__}")
+    if not isinstance(x, np.ndarray): raise ValueError(f"{what}: images must be a numpy array, got {type(x).__name__}")
     if x.dtype != np.uint8:
-        raise TypeError(f"{what}: images must be uint8 in [0, 255], got dtype {x.dtype}; "
+        raise ValueError(f"{what}: images must be uint8 in [0, 255], got dtype {x.dtype}; "
                         "convert with (x * 255).round().astype(np.uint8) if they are floats in [0, 1]")
     if x.ndim == 3: x = x[..., None]
     if x.ndim != 4 or x.shape[-1] not in (1, 3):
@@ -94,7 +94,7 @@ class ArrayImageDataset(ImageDataset):
         if len(targets) != len(images):
             raise ValueError(f"{name}: {len(images)} images but {len(targets)} labels; they must match one to one")
         if not (np.issubdtype(targets.dtype, np.integer) or targets.dtype == bool):
-            raise TypeError(f"{name}: labels must be integers, got dtype {targets.dtype}")
+            raise ValueError(f"{name}: labels must be integers, got dtype {targets.dtype}")
         targets = targets.astype(np.int64)
         if classes is None: classes = [str(c) for c in range(targets.shape[1] if targets.ndim == 2 else int(targets.max()) + 1 if targets.size else 0)]   # multi-label: one per label
         self.images = images
@@ -542,7 +542,7 @@ def load_npz_dataset(path:str|Path, split:str='train', **kwargs) -> ArrayImageDa
     elif f'x_{split}' in keys or ('x' in keys and split in ('train', 'all')):      # images only: unlabelled
         x = f[f'x_{split}'] if f'x_{split}' in keys else f['x']; y = np.full(len(x), -1, np.int64)
     else:
-        raise KeyError(f"{path} has keys {sorted(keys)}; for split {split!r} it needs x_{split} (and y_{split} for labels)"
+        raise DatasetNotFoundError(f"{path} has keys {sorted(keys)}; for split {split!r} it needs x_{split} (and y_{split} for labels)"
                        + (" (x and y serve only split 'train')" if 'x' in keys else " (or x, with optional y)"))
     classes = [str(c) for c in f['classes']] if 'classes' in keys else None
     return ArrayImageDataset(x, y, classes, name=f'npz:{path.name}', **kwargs)

@@ -408,7 +408,7 @@ def _pick_rows(f:dict, ds:ImageDataset, path) -> np.ndarray:
 def load_embeddings(path, ds:ImageDataset, chunk:int=65536) -> torch.Tensor:
     "The rows of an embedding file (`file:PATH` prior) for `ds`: validated (count, dtype, finite), float32 `[N, D]`."
     a = _pick_rows(_open_embeddings(path), ds, path)
-    if a.dtype.name not in _FILE_DTYPES: raise TypeError(f"prior file {path} holds {a.dtype} values; embeddings must be float16, float32 or float64 (save them with .astype(np.float32))")
+    if a.dtype.name not in _FILE_DTYPES: raise ValueError(f"prior file {path} holds {a.dtype} values; embeddings must be float16, float32 or float64 (save them with .astype(np.float32))")
     if a.ndim != 2: raise ValueError(f"prior file {path} holds an array of shape {a.shape}; it needs [images, dimensions]")
     out = torch.empty(a.shape, dtype=torch.float32)
     for s in range(0, len(a), chunk): out[s:s + chunk] = torch.from_numpy(np.array(a[s:s + chunk], dtype=np.float32))   # a memmap is read once, in chunks (copied: writable)
