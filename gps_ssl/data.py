@@ -391,8 +391,14 @@ def load_folder_dataset(path:str|Path, # a folder with train/ (and test/), or cl
     except FileNotFoundError as e:
         raise DatasetNotFoundError(f"no images found in {root}: expected one sub-folder per class holding image files "
                                    f"(.png, .jpg, ...), or the images themselves (unlabelled); images:PATH reads any tree. torchvision said: {e}") from e
-    return FileImageDataset([s[0] for s in f.samples], [s[1] for s in f.samples], f.classes, size=size,
-                            name=f'folder:{path.name}', **kwargs)
+    classes, labels = f.classes, [t for _, t in f.samples]
+    if root != path and split not in ('train', 'all') and (path / 'train').is_dir():   # the training split's class indices, not this folder's own
+        train_classes = torchvision.datasets.folder.find_classes(str(path / 'train'))[0]
+        if (extra := sorted(set(classes) - set(train_classes))):
+            raise ValueError(f"{root} has classes the training split does not ({', '.join(extra[:5])}); "
+                                       f"every {split}/ class needs a folder of the same name under {path / 'train'}")
+        labels, classes = [train_classes.index(classes[t]) for t in labels], train_classes
+    return FileImageDataset([p for p, _ in f.samples], labels, classes, size=size, name=f'folder:{path.name}', **kwargs)
 
 # %% ../nbs/01_data.ipynb #54204dd6
 def _take(ds:ImageDataset, idx) -> ImageDataset:
@@ -613,6 +619,9 @@ def load_fgvc_aircraft(root=None, split:str='train', download:bool=False, size:i
     return FileImageDataset(d._image_files, d._labels, d.classes, size=size, name='fgvc_aircraft', **kwargs)
 
 # %% ../nbs/01_data.ipynb #888d12ef
+_MEDMNIST_2D = ('pathmnist', 'chestmnist', 'dermamnist', 'octmnist', 'pneumoniamnist', 'retinamnist', 'breastmnist', 'bloodmnist',
+                'tissuemnist', 'organamnist', 'organcmnist', 'organsmnist')   # MedMNIST v2's 2D flags: named as needing the extra when it is missing
+
 def medmnist_flags() -> list[str]:
     "The 2D MedMNIST dataset flags (none without the medmnist extra)."
     import importlib.util
@@ -675,7 +684,7 @@ def _load(name, root, split, download, size, transform, return_index, verify) ->
     if n == 'stl10': return load_stl10(root, split, download, verify, **kw)
     if n in ('fgvc_aircraft', 'aircraft'): return load_fgvc_aircraft(root, split, download, size or 224, **kw)
     if n in medmnist_flags(): return load_medmnist(n, root, split, download, size, **kw)
-    if n.endswith('mnist') and not medmnist_flags(): optional_import('medmnist', 'medmnist', f'the dataset {name!r} (a MedMNIST flag?)')
+    if n in _MEDMNIST_2D and not medmnist_flags(): optional_import('medmnist', 'medmnist', f'the MedMNIST dataset {name!r}')
     raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)} "
                      f"(MedMNIST flags: {', '.join(medmnist_flags())})")
 

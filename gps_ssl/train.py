@@ -132,9 +132,9 @@ def on_rank0(fn, *args, **kwargs):
 
 # %% ../nbs/10_train.ipynb #f381804e
 def slurm_to_torchrun(env:dict|None=None) -> dict:
-    "torchrun's variables (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_PORT`) from SLURM's, for the processes `srun` starts without torchrun; `{}` where torchrun (or no scheduler) started this one."
+    "torchrun's variables (`RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_PORT`) from SLURM's, for the processes `srun` starts without torchrun (its step's task count, not the job's: a batch script itself is no task); `{}` where torchrun (or no srun) started this one."
     e = os.environ if env is None else env
-    n = int(e.get('SLURM_NTASKS', '1') or 1)
+    n = int(e.get('SLURM_STEP_NUM_TASKS', '1') or 1)
     if 'RANK' in e or 'SLURM_PROCID' not in e or n <= 1: return {}
     if not e.get('MASTER_ADDR'):
         raise ValueError(f"srun started {n} tasks without torchrun and without MASTER_ADDR, so each would train alone into the same --out: "
@@ -301,8 +301,8 @@ def _run_device(cfg:TrainConfig) -> tuple:
     "`(device, rank, world)`: under torchrun (or srun, mapped by `slurm_to_torchrun`) each process takes the GPU of its `LOCAL_RANK`."
     os.environ.update(slurm_to_torchrun())
     device = get_device(cfg.device)
-    if device.type == 'cuda' and 'LOCAL_RANK' in os.environ:
-        device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
+    if device.type == 'cuda' and 'LOCAL_RANK' in os.environ:   # srun --gpus-per-task 1: each task sees its one GPU as cuda:0
+        device = torch.device('cuda', int(os.environ['LOCAL_RANK']) % torch.cuda.device_count()); torch.cuda.set_device(device)
     rank, world = _setup_distributed(device)
     if cfg.batch_size % world: raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
     return device, rank, world
@@ -327,7 +327,7 @@ def _run_data(cfg:TrainConfig, rank:int, world:int, device, progress:bool) -> tu
     ev = eval_splits(cfg, ds, test)      # None: no labels to evaluate with; the health measures stand in
     if cfg.download and node_main: _barrier()
     if main and (held := getattr(ev[1] if ev else None, 'held_out', None)):
-        warnings.warn(f"{cfg.dataset} has no test split: {len(ev[1])} of its labelled images (a seeded, stratified {100 * held['fraction']:g} %, "
+        warnings.warn(f"{cfg.dataset} has no test split: {held['images']} of its labelled images (a seeded, stratified {100 * held['fraction']:g} %, "
                       "--test_fraction) are held out as the test set and never trained on; metrics.json records them as test_held_out")
     sampler = make_sampler(cfg, ds, world, main, progress)
     return ds, ev, sampler, make_views(cfg, ds, sampler, device, main, progress)
@@ -376,11 +376,14 @@ def _build(cfg:TrainConfig, ds, steps_per_epoch:int, device) -> tuple:
     return model, opt, sched, bb_args, fmt
 
 # %% ../nbs/10_train.ipynb #450d5218
-def _load_checkpoint(ckpt:Path, cfg:TrainConfig) -> dict:
-    "A run's checkpoint, validated: written by this method, and not past the epochs asked for."
+def _load_checkpoint(ckpt:Path, cfg:TrainConfig, n_train:int|None=None) -> dict:
+    "A run's checkpoint, validated: written by this method, on `n_train` training images (where it records them), and not past the epochs asked for."
     ck = safe_load(ckpt, validate=lambda o: o.get('format') == 'gps_ssl.train/1')
     if ck['method'] != cfg.method:
         raise CorruptFileError(f"{ckpt} was written by a {ck['method']} run, not {cfg.method}; use another --out")
+    if n_train is not None and (ck.get('train_images') or n_train) != n_train:
+        raise ValueError(f"the run in {ckpt.parent} trained on {ck['train_images']} images, this one would train on {n_train} "
+                         "(the data or --test_fraction changed); use another --out, or --overwrite to start again")
     if ck['epoch'] > cfg.epochs:
         raise ValueError(f"--epochs {cfg.epochs} is below the {ck['epoch']} epochs the run in {ckpt.parent} has done; "
                          f"pass --epochs {ck['epoch']} (its metrics) or more (to train on)")
@@ -405,13 +408,13 @@ def _rng_states(world:int) -> list:
     if world == 1: return [s]
     out = [None] * world; dist.all_gather_object(out, s); return out
 
-def _checkpoint(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, encoder:dict, epoch:int, train_secs:float, world:int, rngs:list|None=None):
+def _checkpoint(ckpt:Path, cfg:TrainConfig, model, opt, sched, sampler, encoder:dict, epoch:int, train_secs:float, world:int, rngs:list|None=None, train_images:int|None=None):
     "Write everything `_resume` reads (atomically), with the encoder record `load_encoder` needs; `rngs`: every process's RNG states (`_rng_states`)."
     rngs = rngs or [_rng_state()]
     extra = dict(sampler_candidates=sampler.candidates, sampler_valid=sampler.valid) if cfg.positives == 'gps' else {}
     atomic_save(dict(format='gps_ssl.train/1', method=cfg.method, epoch=epoch, model=model.state_dict(),
                      optimizer=opt.state_dict(), scheduler=sched.state_dict(), rng=rngs[0], rng_ranks=rngs,
-                     train_seconds=train_secs, encoder=encoder, config=asdict(cfg), world_size=world, **extra), ckpt)
+                     train_seconds=train_secs, encoder=encoder, config=asdict(cfg), world_size=world, train_images=train_images, **extra), ckpt)
 
 # %% ../nbs/10_train.ipynb #ff7be11b
 class PhaseTimer:
@@ -519,7 +522,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     bs, steps = _batches(cfg, len(pairs), ds.name, world)
     model, opt, sched, bb_args, fmt = _build(cfg, ds, steps, device)
     ckpt = out / 'checkpoint.pt'
-    ck = on_rank0(lambda: _load_checkpoint(ckpt, cfg) if resume and ckpt.exists() else None)   # rank 0 decides: other nodes need not see its disk
+    ck = on_rank0(lambda: _load_checkpoint(ckpt, cfg, len(ds)) if resume and ckpt.exists() else None)   # rank 0 decides: other nodes need not see its disk
     start, secs = _resume(ck, cfg, model, opt, sched, sampler, rank, world) if ck is not None else (0, 0.0); del ck
     step_fn, timer = _wrap(model, device, world, cfg.sync_bn, cfg.compile), timer or PhaseTimer(device, sync=False)
     mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
@@ -541,7 +544,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         if main:
             feats, rec = _monitor(cfg, model, ev, health, device, (mean, std), feats, epoch, loss, sched.get_last_lr()[0], t0, ds, timer)
             runlog.epoch(rec)
-            if due: _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world, rngs)
+            if due: _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world, rngs, len(ds))
         _barrier()
     if not main: return {}
     if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
@@ -635,7 +638,7 @@ def _ddp_entry(rank:int, world:int, port:int, fn, args, kwargs, result_file):
                       WORLD_SIZE=str(world))
     cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world
     if cuda: torch.cuda.set_device(rank)
-    dist.init_process_group('nccl' if cuda else 'gloo', rank=rank, world_size=world)
+    dist.init_process_group('nccl' if cuda else 'gloo', rank=rank, world_size=world, timeout=dist_timeout())
     try:
         r = fn(*args, **kwargs)
         if rank == 0 and result_file: atomic_save(r, result_file)
