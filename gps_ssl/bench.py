@@ -73,6 +73,7 @@ def plain_torch_knn(x, k:int, device='cpu', chunk:int=1024) -> torch.Tensor:
 # %% ../nbs/90_benchmarks.ipynb #569f43f6
 def knn_impls(x:np.ndarray, k:int, ivf:bool=False, nprobe:int=16) -> dict:
     "The searches compared, by name: callables on `x`."
+    from gps_ssl.core import optional_import
     faiss = optional_import('faiss', 'faiss', 'the faiss rows of the search benchmark')
     from gps_ssl.neighbors import knn_search
     n, dim = x.shape
