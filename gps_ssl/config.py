@@ -140,8 +140,7 @@ def check(self:TrainConfig) -> TrainConfig:
     _check_data(self)
     if self.aug not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {self.aug!r}; choose one of {AUGMENTATIONS}")
     if self.optimizer is not None and self.optimizer not in OPTIMIZERS: raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {OPTIMIZERS}")
-    if self.rule not in ('random', 'nearest', 'farthest'):
-        raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
+    if self.rule not in ('random', 'nearest', 'farthest'): raise ValueError(f"unknown GPS rule {self.rule!r}; use random, nearest or farthest")
     if self.positives == 'clsp' and self.clsp_control == 'none' and not Path(self.diffusion).expanduser().is_file():
         raise FileNotFoundError(f"--diffusion: {self.diffusion} does not exist; pass the path of an existing checkpoint file")
     for flag, spec in (('prior', self.prior if self.positives == 'gps' else None),

@@ -401,6 +401,11 @@ def _resume(ck:dict, cfg:TrainConfig, model, opt, sched, sampler, rank:int=0, wo
         sampler.candidates, sampler.valid = ck['sampler_candidates'], ck['sampler_valid']
     return ck['epoch'], ck['train_seconds']
 
+def _resume_from(ckpt:Path, resume:bool, cfg:TrainConfig, n_train:int, model, opt, sched, sampler, rank:int=0, world:int=1) -> tuple[int, float]:
+    "`(epoch, train seconds)` a run starts from: resuming, rank 0 reads the checkpoint and sends it to every process, each loads its part (`_resume`); else `(0, 0.0)`."
+    ck = on_rank0(lambda: _load_checkpoint(ckpt, cfg, n_train) if resume and ckpt.exists() else None)
+    return _resume(ck, cfg, model, opt, sched, sampler, rank, world) if ck is not None else (0, 0.0)
+
 # %% ../nbs/10_train.ipynb #0e2a6fba
 def _rng_states(world:int) -> list:
     "Every process's RNG states, in rank order (a collective: every process calls it)."
@@ -522,8 +527,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     bs, steps = _batches(cfg, len(pairs), ds.name, world)
     model, opt, sched, bb_args, fmt = _build(cfg, ds, steps, device)
     ckpt = out / 'checkpoint.pt'
-    ck = on_rank0(lambda: _load_checkpoint(ckpt, cfg, len(ds)) if resume and ckpt.exists() else None)   # rank 0 decides: other nodes need not see its disk
-    start, secs = _resume(ck, cfg, model, opt, sched, sampler, rank, world) if ck is not None else (0, 0.0); del ck
+    start, secs = _resume_from(ckpt, resume, cfg, len(ds), model, opt, sched, sampler, rank, world)   # rank 0 decides: other nodes need not see its disk
     step_fn, timer = _wrap(model, device, world, cfg.sync_bn, cfg.compile), timer or PhaseTimer(device, sync=False)
     mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
     if main: _write_out(out, cfg, resume, overwrite)
@@ -539,8 +543,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
         dl = epoch_loader(data, cfg, epoch, bs, device)
         loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main, timer)
         secs += time.time() - t0
-        due = (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs
-        rngs = _rng_states(world) if due else None
+        rngs = _rng_states(world) if (due := (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs) else None   # every process's, at a checkpoint
         if main:
             feats, rec = _monitor(cfg, model, ev, health, device, (mean, std), feats, epoch, loss, sched.get_last_lr()[0], t0, ds, timer)
             runlog.epoch(rec)
