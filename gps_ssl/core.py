@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #ea191e5a
 from __future__ import annotations
-import hashlib, json, os, random, tempfile
+import collections, contextlib, hashlib, json, os, random, tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -12,10 +12,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['EXTRAS', 'seed_everything', 'seed_worker', 'get_device', 'cache_dir', 'progress_bars', 'provenance', 'fingerprint',
-           'file_sha256', 'code_fingerprint', 'run_provenance', 'CorruptFileError', 'atomic_save', 'atomic_write_bytes',
-           'atomic_write_json', 'safe_load', 'MissingExtraError', 'optional_import', 'YAMLLoader', 'load_yaml',
-           'shipped_dir', 'shipped_file']
+__all__ = ['EXTRAS', 'seed_everything', 'seed_worker', 'get_device', 'count_host_syncs', 'cache_dir', 'progress_bars',
+           'provenance', 'fingerprint', 'file_sha256', 'code_fingerprint', 'run_provenance', 'CorruptFileError',
+           'atomic_save', 'atomic_write_bytes', 'atomic_write_json', 'safe_load', 'MissingExtraError',
+           'optional_import', 'YAMLLoader', 'load_yaml', 'shipped_dir', 'shipped_file']
 
 # %% ../nbs/00_core.ipynb #4f2d1e0c
 def seed_everything(seed:int=0, # the seed for `random`, NumPy and PyTorch (CPU and every CUDA device)
@@ -60,6 +60,21 @@ def get_device(device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mp
     if dev.type == 'mps' and not (getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available()):
         raise RuntimeError("device 'mps' was asked for but MPS is not available here; pass device='cpu' or 'auto'")
     return dev
+
+# %% ../nbs/00_core.ipynb #2366dc5a
+_SYNC_CALLS = ('item', 'tolist', 'numpy', 'cpu', '__bool__', '__int__', '__float__')
+
+@contextlib.contextmanager
+def count_host_syncs():
+    "Count, by name, the calls that make the host wait for a GPU (`item`, `tolist`, `numpy`, `cpu`, `bool()`, `int()`, `float()` of a tensor) made inside the block."
+    counts, saved = collections.Counter(), {n: getattr(torch.Tensor, n) for n in _SYNC_CALLS}
+    def spy(name, f):
+        def g(self, *a, **k): counts[name] += 1; return f(self, *a, **k)
+        return g
+    for n, f in saved.items(): setattr(torch.Tensor, n, spy(n, f))
+    try: yield counts
+    finally:
+        for n, f in saved.items(): setattr(torch.Tensor, n, f)
 
 # %% ../nbs/00_core.ipynb #c511f897
 def cache_dir(*parts:str, # sub-folders inside the cache, created on demand
