@@ -18,8 +18,8 @@ from .methods import ALL_METHODS, OPTIMIZERS
 
 # %% auto #0
 __all__ = ['POSITIVES', 'OPTIM_RECIPES', 'OPTIM_KEYS', 'CPU_CHANNELS_LAST', 'opt', 'channels_last_mode', 'TrainConfig',
-           'optim_settings', 'monitor_interval', 'memory_format', 'run_inputs', 'has_labels', 'scorable',
-           'hold_out_test', 'run_splits', 'eval_splits']
+           'compiler_missing', 'optim_settings', 'monitor_interval', 'memory_format', 'run_inputs', 'has_labels',
+           'scorable', 'hold_out_test', 'run_splits', 'eval_splits']
 
 # %% ../nbs/10b_config.ipynb #319a8d0f
 POSITIVES = ('aug', 'gps', 'sepp', 'clsp')
@@ -87,13 +87,14 @@ class _RunSchedule(_RunSetup):
     eval_dataset:str|None = opt(None, "evaluate on this labelled dataset (its train split as kNN memory and probe set, its test split scored) instead of the training set")
     device:str|None = opt(None, "cpu, cuda, mps (default: the best available)")
     seed:int = opt(0, "random seed")
-    num_workers:int = opt(0, "data-loader workers")
+    num_workers:int|str = opt('auto', "data-loader workers (persistent for the whole run); auto: 0 on the CPU (its cores run the training) and where a batch is one gather from memory augmented on the device, else one per free core of the process, at most 8 (`loader_workers`)")
     ckpt_every:int = opt(5, "checkpoint every N epochs (>= 1; the last epoch is always saved)")
     knn_k:int = opt(20, "kNN evaluation: neighbours (solo-learn's default; capped at the smallest class's size)")
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
     probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
     channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists), on, off", ('auto', 'on', 'off'))
+    deterministic:bool = opt(False, "CUDA: deterministic kernels (cuDNN deterministic and no autotuning, CUBLAS_WORKSPACE_CONFIG, torch.use_deterministic_algorithms), slower; without it cuDNN autotunes (cudnn.benchmark). CPU runs are deterministic for a given thread count either way")
     compile:bool = opt(False, "torch.compile the training step (the first step compiles: its seconds are compile_seconds in metrics.json)")
     monitor_every:int|str = opt('auto', "run the kNN monitor and the health measures every N epochs and after the last one; auto: about ten times a run (every epochs // 10 epochs, every epoch in runs under 20 epochs)")
     sync_bn:bool = opt(True, "synchronised BatchNorm across processes (DDP on CUDA)")
@@ -156,10 +157,7 @@ def check(self:TrainConfig) -> TrainConfig:
     self.channels_last = channels_last_mode(self.channels_last)   # configs written before the CPU rule said true / false
     if self.channels_last not in ('auto', 'on', 'off'):
         raise ValueError(f"unknown channels_last {self.channels_last!r}; use auto (where it is faster), on or off")
-    if self.monitor_every != 'auto' and not (isinstance(self.monitor_every, int) and self.monitor_every >= 1):
-        raise ValueError(f"monitor_every must be auto or an integer >= 1, got {self.monitor_every!r}")
-    if self.precision not in ('auto', 'fp32', 'bf16'):
-        raise ValueError(f"unknown precision {self.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
+    _check_execution(self)
     return self
 
 # %% ../nbs/10b_config.ipynb #b41c0e01
@@ -176,6 +174,26 @@ def _check_data(cfg:TrainConfig):
     tf = cfg.test_fraction
     if not (isinstance(tf, (int, float)) and not isinstance(tf, bool) and 0 < tf < 1):
         raise ValueError(f"test_fraction must be a number in (0, 1) (the share of a labelled split without a test split held out for testing), got {tf!r}")
+
+def compiler_missing(device_type:str='cpu') -> str|None:
+    "Why `torch.compile` could not build its kernels here (no C++ compiler on PATH; on CUDA, no triton), or None."
+    import shutil, importlib.util
+    if not any(shutil.which(c) for c in (os.environ.get('CXX'), 'g++', 'c++', 'clang++') if c):
+        return "torch.compile needs a C++ compiler and none is on PATH (g++, c++, clang++ or $CXX): install one (apt-get install g++) or drop --compile"
+    if device_type == 'cuda' and importlib.util.find_spec('triton') is None:
+        return "torch.compile on CUDA needs triton, which is not installed: pip install triton, or drop --compile"
+    return None
+
+def _check_execution(cfg:TrainConfig):
+    "Refuse execution settings (monitor, precision, workers, compile) that cannot run, each in one line."
+    if cfg.monitor_every != 'auto' and not (_is_int(cfg.monitor_every) and cfg.monitor_every >= 1):
+        raise ValueError(f"monitor_every must be auto or an integer >= 1, got {cfg.monitor_every!r}")
+    if cfg.precision not in ('auto', 'fp32', 'bf16'):
+        raise ValueError(f"unknown precision {cfg.precision!r}; use auto (bf16 on CUDA, else fp32), fp32 or bf16")
+    if cfg.num_workers != 'auto' and not (_is_int(cfg.num_workers) and cfg.num_workers >= 0):
+        raise ValueError(f"num_workers must be auto or an integer >= 0 (data-loader processes), got {cfg.num_workers!r}")
+    if cfg.compile and (why := compiler_missing(torch.device(cfg.device).type if cfg.device and cfg.device != 'auto' else 'cpu')):
+        raise RuntimeError(why)
 
 # %% ../nbs/10b_config.ipynb #bfde8878
 OPTIM_RECIPES = {

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #ea191e5a
 from __future__ import annotations
-import collections, contextlib, hashlib, json, os, random, tempfile
+import collections, contextlib, hashlib, json, os, random, sys, tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -65,11 +65,13 @@ def get_device(device:str|torch.device|None=None, # 'cpu', 'cuda', 'cuda:1', 'mp
 _SYNC_CALLS = ('item', 'tolist', 'numpy', 'cpu', '__bool__', '__int__', '__float__')
 
 @contextlib.contextmanager
-def count_host_syncs():
+def count_host_syncs(host_only:tuple=()): # names of functions that work on host tensors by design (their calls are not counted)
     "Count, by name, the calls that make the host wait for a GPU (`item`, `tolist`, `numpy`, `cpu`, `bool()`, `int()`, `float()` of a tensor) made inside the block."
     counts, saved = collections.Counter(), {n: getattr(torch.Tensor, n) for n in _SYNC_CALLS}
     def spy(name, f):
-        def g(self, *a, **k): counts[name] += 1; return f(self, *a, **k)
+        def g(self, *a, **k):
+            if sys._getframe(1).f_code.co_name not in host_only: counts[name] += 1
+            return f(self, *a, **k)
         return g
     for n, f in saved.items(): setattr(torch.Tensor, n, spy(n, f))
     try: yield counts

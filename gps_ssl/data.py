@@ -204,6 +204,12 @@ def make_augmentation(kind:str|None='none', # 'none', 'weak' or 'strong' (None =
 import math
 import torch.nn.functional as F
 
+# %% ../nbs/01_data.ipynb #d044d45f
+def _host_to(t:torch.Tensor, device) -> torch.Tensor:
+    "A fresh host tensor `t` on `device` in one copy the host does not wait for: from page-locked memory, asynchronously, on a GPU (`t` must not be written to afterwards)."
+    if torch.device(device).type == 'cuda': t = t.pin_memory()   # from pageable memory CUDA may wait for the stream's queued work first
+    return t.to(device, non_blocking=True)
+
 # %% ../nbs/01_data.ipynb #178d2df9
 class BatchAugment(torch.nn.Module):
     "`weak` / `strong` / `none` augmentation of a uint8 batch `[B, C, H, W]` on its own device, per-image parameters; `strong` draws as `make_augmentation` does."
@@ -233,12 +239,12 @@ class BatchAugment(torch.nn.Module):
             if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
             return (x - self.mean) / self.std
         if self.kind == 'weak':
-            flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0).to(dev)
+            flip = _host_to(torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0), dev)   # the batch's one copy
             if tuple(x.shape[-2:]) != self.size: x = F.interpolate(x, self.size, mode='bilinear', antialias=True, align_corners=False)
             x = torch.where(flip.view(-1, 1, 1, 1) < 0, x.flip(-1), x)
             return (x - self.mean) / self.std
         p, hue_steps = self._params(b, x.shape[1], x.shape[-2:], g)
-        p = p.to(dev, non_blocking=True)                        # every random number of the batch in one copy
+        p = _host_to(p, dev)                                    # every random number of the batch in one copy
         x = self._crop(x, p)
         if self.jitter_p > 0: x = self._jitter(x, p, hue_steps)
         on = lambda j: p[:, j].bool().view(-1, 1, 1, 1)
@@ -323,7 +329,7 @@ def _adjust_hue(x:torch.Tensor, shift:torch.Tensor) -> torch.Tensor:
     s, dd = d / torch.where(mx > 0, mx, 1.0), torch.where(d > 0, d, 1.0)
     h = torch.where(mx == r, (g - b) / dd, torch.where(mx == g, 2 + (b - r) / dd, 4 + (r - g) / dd))
     h6 = ((h / 6 + 1) % 1 + shift.view(-1, 1, 1)) % 1 * 6
-    k = (torch.tensor([5., 3., 1.], device=x.device).view(1, 3, 1, 1) + h6[:, None]) % 6      # HSV -> RGB, channel by channel
+    k = (torch.arange(5., 0., -2., device=x.device).view(1, 3, 1, 1) + h6[:, None]) % 6     # HSV -> RGB, channel by channel (5, 3, 1: made on the device, no copy)
     return (mx[:, None] * (1 - s[:, None] * torch.minimum(k, 4 - k).clamp(0, 1))).clamp(0, 1)
 
 def _blur(x:torch.Tensor, sigma:torch.Tensor, k:int) -> torch.Tensor:

@@ -106,7 +106,7 @@ class AugmentationSampler:
 
 # %% ../nbs/05_gps.ipynb #e446b282
 class GPSPairs(Dataset):
-    "Pairs (anchor view, positive view, indices, labels) with positives from `sampler`."
+    "Pairs (anchor view, positive view, indices, labels) with positives from `sampler`; an item is read by position in the epoch's table or by an `(anchor, positive)` key (`pair_keys`, as `train`'s loader asks), or a batch of keys at once (`get_batch`)."
     def __init__(self, dataset:ImageDataset, sampler, transform='weak', # augmentation name or callable for both views
                  epoch:int=0):
         if len(sampler) != len(dataset):
@@ -116,18 +116,30 @@ class GPSPairs(Dataset):
         self.transform = make_augmentation(transform, dataset) if isinstance(transform, str) else transform
         self.set_epoch(epoch)
     def set_epoch(self, epoch:int):
-        "Draw the positives of `epoch` (call before iterating; data-loader workers copy them when they start)."
+        "Draw the positives of `epoch` (call before iterating)."
         self.epoch = epoch
         if hasattr(self.sampler, 'pairs'): self.anc, self.pos = (t.clone() for t in self.sampler.pairs(epoch))  # a pair table (SePP)
         else: self.anc, self.pos = None, self.sampler.positives(epoch).clone()
+    def pair_keys(self) -> tuple[list, list]:
+        "`(anchors, positives)` of this epoch's table as Python ints: the keys `train`'s loader hands its workers."
+        return (list(range(len(self.pos))) if self.anc is None else self.anc.tolist()), self.pos.tolist()
     def __len__(self): return len(self.pos)
     def _label(self, i):
         y = self.dataset.targets[i]; return torch.as_tensor(y) if self.dataset.multilabel else int(y)
-    def __getitem__(self, i):
-        j = int(self.pos[i]); i = int(i) if self.anc is None else int(self.anc[i])
-        tf = self.transform or (lambda x: x)
+    def _key(self, k) -> tuple[int, int]:
+        if isinstance(k, tuple): return int(k[0]), int(k[1])
+        return (int(k) if self.anc is None else int(self.anc[k])), int(self.pos[k])
+    def __getitem__(self, k):
+        (i, j), tf = self._key(k), self.transform or (lambda x: x)
         return dict(anchor=tf(self.dataset.get_image(i)), positive=tf(self.dataset.get_image(j)), index=i, pos_index=j,
                     label=self._label(i), pos_label=self._label(j))
+    def get_batch(self, keys) -> dict|list:
+        "The items of `keys`: without a per-image transform, one batch gathered whole from the images (one indexing operation per view; `train`'s loader passes it as it is); else the items one by one, in order."
+        if self.transform is not None or not hasattr(self.dataset, 'images'): return [self[k] for k in keys]
+        i, j = (np.asarray(v, dtype=np.int64) for v in zip(*map(self._key, keys)))    # host arrays: nothing here waits for a device
+        lab = lambda ix: torch.stack([self._label(a) for a in ix]) if self.dataset.multilabel else torch.from_numpy(np.asarray(self.dataset.targets)[ix].astype(np.int64))
+        return dict(anchor=self.dataset.get_images(i).contiguous(), positive=self.dataset.get_images(j).contiguous(),
+                    index=torch.from_numpy(i), pos_index=torch.from_numpy(j), label=lab(i), pos_label=lab(j))
     def __repr__(self): return f"GPSPairs({self.dataset.name}, {self.sampler}, epoch={self.epoch})"
 
 # %% ../nbs/05_gps.ipynb #18a4132e

@@ -18,17 +18,24 @@ __all__ = ['multi_positive_nt_xent', 'nt_xent_loss', 'byol_loss', 'simsiam_loss'
 # %% ../nbs/08_losses.ipynb #9275394e
 def multi_positive_nt_xent(z:torch.Tensor, # [M, D] projections (any number of views per index)
                            indexes:torch.Tensor, # [M] anchor index of each row; equal index = positive
-                           temperature:float=0.5) -> torch.Tensor:
+                           temperature:float=0.5,
+                           check:bool=True, # raise if a row has no positive (reads a flag back: on a GPU the host waits for it)
+                          ) -> torch.Tensor:
     "NT-Xent where every pair of rows with the same index is a positive pair (solo-learn style)."
     z = F.normalize(z, dim=1)
     sim = z @ z.T / temperature
     self_mask = torch.eye(len(z), dtype=torch.bool, device=z.device)
     pos = (indexes[:, None] == indexes[None, :]) & ~self_mask
-    if not pos.any(1).all(): raise ValueError("every row needs at least one positive (another row with its index)")
+    if check and not pos.any(1).all(): raise ValueError("every row needs at least one positive (another row with its index)")
     sim = sim.masked_fill(self_mask, float('-inf'))
     log_denom = torch.logsumexp(sim, dim=1)
     log_num = torch.logsumexp(sim.masked_fill(~pos, float('-inf')), dim=1)
     return (log_denom - log_num).mean()
+
+# %% ../nbs/08_losses.ipynb #a1c0d3e5
+def _to_device(x:torch.Tensor, device) -> torch.Tensor:
+    "`x` on `device`; a copy to a GPU is queued without the host waiting for it (a copy to the CPU waits: its values are read next)."
+    return x.to(device, non_blocking=torch.device(device).type != 'cpu')
 
 # %% ../nbs/08_losses.ipynb #b2a06df3
 def nt_xent_loss(z1:torch.Tensor, z2:torch.Tensor, # [N, D] projections of the two views
@@ -36,8 +43,8 @@ def nt_xent_loss(z1:torch.Tensor, z2:torch.Tensor, # [N, D] projections of the t
                  indexes:torch.Tensor|None=None, # [N] anchor indices (default: row number); equal indices are positives
                 ) -> torch.Tensor:
     "SimCLR's symmetric NT-Xent over the 2N views `cat(z1, z2)`."
-    idx = torch.arange(len(z1), device=z1.device) if indexes is None else indexes.to(z1.device)
-    return multi_positive_nt_xent(torch.cat([z1, z2]), torch.cat([idx, idx]), temperature)
+    idx = torch.arange(len(z1), device=z1.device) if indexes is None else _to_device(indexes, z1.device)
+    return multi_positive_nt_xent(torch.cat([z1, z2]), torch.cat([idx, idx]), temperature, check=False)   # row i's positive: row N + i
 
 # %% ../nbs/08_losses.ipynb #59cec55a
 def byol_loss(p:torch.Tensor, z:torch.Tensor) -> torch.Tensor:
@@ -59,8 +66,15 @@ def cosine_ema_tau(step:int, total_steps:int, base:float=0.99, final:float=1.0) 
 @torch.no_grad()
 def ema_update(target:nn.Module, online:nn.Module, tau:float):
     "In place: `target = tau * target + (1 - tau) * online` for parameters; buffers are copied."
-    for t, o in zip(target.parameters(), online.parameters()): t.mul_(tau).add_(o.detach(), alpha=1 - tau)
-    for t, o in zip(target.buffers(), online.buffers()): t.copy_(o)
+    tp, op = list(target.parameters()), [o.detach() for o in online.parameters()]
+    tb, ob = list(target.buffers()), list(online.buffers())
+    if (len(tp), len(tb)) != (len(op), len(ob)):
+        raise ValueError(f"the target has {len(tp)} parameters and {len(tb)} buffers, the online network {len(op)} and "
+                         f"{len(ob)}: make the target a copy of the online network (copy.deepcopy)")
+    if tp: torch._foreach_mul_(tp, tau); torch._foreach_add_(tp, op, alpha=1 - tau)   # a few fused kernels on a GPU
+    if tb and hasattr(torch, '_foreach_copy_'): torch._foreach_copy_(tb, ob)
+    else:
+        for t, o in zip(tb, ob): t.copy_(o)
 
 # %% ../nbs/08_losses.ipynb #ca5d9e69
 class FeatureQueue(nn.Module):
@@ -73,19 +87,25 @@ class FeatureQueue(nn.Module):
         self.register_buffer('ids', torch.full((size,), -1, dtype=torch.long))
         self.register_buffer('ptr', torch.zeros((), dtype=torch.long))
         self.register_buffer('filled', torch.zeros((), dtype=torch.long))
+        self._ptr, self._filled = 0, 0   # Python copies of `ptr` and `filled`: `push` never reads the device
+    def _load_from_state_dict(self, *args, **kwargs):
+        "Load the buffers, then the Python copies from them: a loaded queue goes on where the saved one stopped."
+        super()._load_from_state_dict(*args, **kwargs); self._ptr, self._filled = int(self.ptr), int(self.filled)
     @torch.no_grad()
     def push(self, z:torch.Tensor, ids:torch.Tensor|None=None):
         "Enqueue `z` with its dataset indices `ids` (oldest entries are overwritten)."
-        z = F.normalize(z.detach(), dim=1).to(self.bank.dtype)
-        ids = torch.full((len(z),), -1, dtype=torch.long) if ids is None else torch.as_tensor(ids).long()
-        ids = ids.to(self.ids.device); n, size = len(z), len(self.bank)
-        if n >= size: self.bank.copy_(z[-size:]); self.ids.copy_(ids[-size:]); self.ptr.zero_(); self.filled.fill_(size); return
-        i = int(self.ptr); e = i + n
-        if e <= size: self.bank[i:e] = z; self.ids[i:e] = ids
+        z, dev = F.normalize(z.detach(), dim=1).to(self.bank.dtype), self.ids.device
+        ids = torch.full((len(z),), -1, dtype=torch.long, device=dev) if ids is None else _to_device(torch.as_tensor(ids).long(), dev)
+        n, size = len(z), len(self.bank)
+        if n >= size: self.bank.copy_(z[-size:]); self.ids.copy_(ids[-size:]); self._ptr, self._filled = 0, size
         else:
-            self.bank[i:] = z[:size - i]; self.bank[:e - size] = z[size - i:]
-            self.ids[i:] = ids[:size - i]; self.ids[:e - size] = ids[size - i:]
-        self.ptr.fill_(e % size); self.filled.fill_(min(size, int(self.filled) + n))
+            i = self._ptr; e = i + n
+            if e <= size: self.bank[i:e] = z; self.ids[i:e] = ids
+            else:
+                self.bank[i:] = z[:size - i]; self.bank[:e - size] = z[size - i:]
+                self.ids[i:] = ids[:size - i]; self.ids[:e - size] = ids[size - i:]
+            self._ptr, self._filled = e % size, min(size, self._filled + n)
+        self.ptr.fill_(self._ptr); self.filled.fill_(self._filled)   # a Python number: written without waiting
     def forward(self, z:torch.Tensor|None=None, update:bool=True) -> torch.Tensor:
         "The current bank (a copy, taken before `z` is pushed when `update`)."
         bank = self.bank.clone()
@@ -96,7 +116,7 @@ class FeatureQueue(nn.Module):
 @patch
 def same(self:FeatureQueue, ids:torch.Tensor) -> torch.Tensor:
     "`[B, size]` mask: True where the queue entry comes from the same image as row b (`ids[b]`; -1 never matches)."
-    ids = torch.as_tensor(ids).long().to(self.ids.device)
+    ids = _to_device(torch.as_tensor(ids).long(), self.ids.device)
     return (ids[:, None] == self.ids[None, :]) & (ids[:, None] >= 0)
 
 # %% ../nbs/08_losses.ipynb #3426ab2e

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10a_methods.ipynb #8e123c71
 from __future__ import annotations
-import copy, math, warnings
+import copy, math, os, warnings
 import numpy as np
 from fastcore.basics import patch
 import torch
@@ -14,7 +14,7 @@ import torch.distributed as dist
 
 from .clsp import clsp_term
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
-                            ema_update, cosine_ema_tau)
+                            ema_update, cosine_ema_tau, _to_device)
 
 # %% auto #0
 __all__ = ['METHODS', 'VARIANTS', 'ALL_METHODS', 'OPTIMIZERS', 'dist_info', 'gather', 'gather_nograd', 'mlp', 'SSLMethod', 'LARS',
@@ -27,13 +27,22 @@ def dist_info() -> tuple[int, int]:
     return 0, 1
 
 # %% ../nbs/10a_methods.ipynb #22fb2277
+def _functional_all_gather():
+    "PyTorch's functional autograd all-gather (`torch.compile` can trace it), or None in a PyTorch without it."
+    try: import torch.distributed._functional_collectives as fc
+    except ImportError: return None
+    return getattr(fc, 'all_gather_single_autograd', None)
+
+def _public_all_gather(x:torch.Tensor) -> torch.Tensor:
+    "The older public autograd all-gather of `torch.distributed.nn` (deprecated by recent PyTorch, refused by `torch.compile`)."
+    from torch.distributed.nn.functional import all_gather
+    return torch.cat(all_gather(x.contiguous()))
+
 def gather(x:torch.Tensor) -> torch.Tensor:
     "Concatenate `x` from every process along dim 0, keeping the gradient (identity when not distributed)."
     if dist_info()[1] == 1: return x
-    import torch.distributed._functional_collectives as fc
-    if hasattr(fc, 'all_gather_single_autograd'): return fc.all_gather_single_autograd(x.contiguous(), 0, dist.group.WORLD)
-    from torch.distributed.nn.functional import all_gather   # older PyTorch
-    return torch.cat(all_gather(x.contiguous()))
+    f = _functional_all_gather()
+    return f(x.contiguous(), 0, dist.group.WORLD) if f is not None else _public_all_gather(x)
 
 # %% ../nbs/10a_methods.ipynb #14155802
 @torch.no_grad()
@@ -46,6 +55,23 @@ def gather_nograd(x:torch.Tensor) -> torch.Tensor:
 # %% ../nbs/10a_methods.ipynb #5dd8638f
 def _barrier():
     if dist_info()[1] > 1: dist.barrier()
+
+# %% ../nbs/10a_methods.ipynb #81307b86
+def _gather_check(rank:int, world:int, port:int, out:str):
+    "Process entry of the `gather` test: a rank-dependent `x` and loss through both all-gathers; saves `(gathered, x.grad)` of each."
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    try:
+        res = dict(functional=_functional_all_gather() is not None)
+        for name, g in (('gather', gather), ('public', _public_all_gather)):
+            x = (torch.arange(6.).reshape(3, 2) + 10 * rank).requires_grad_()
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', FutureWarning)   # the public one is deprecated in recent PyTorch
+                y = g(x)
+            (y * torch.arange(12.).reshape(6, 2) * (rank + 1)).sum().backward()
+            res[name] = (y.detach().clone(), x.grad.clone())
+        torch.save(res, os.path.join(out, f'rank{rank}.pt'))
+    finally: dist.destroy_process_group()
 
 # %% ../nbs/10a_methods.ipynb #8a168373
 METHODS = ('simclr', 'byol', 'nnclr', 'vicreg', 'moco', 'simsiam')
@@ -100,6 +126,7 @@ class SSLMethod(nn.Module):
         if self.kind in ('moco', 'nnclr'): self.queue = FeatureQueue(queue_size, out)
         if method == 'moco': self.queue2 = FeatureQueue(queue_size, out, seed=1)   # MoCo-v2+: one queue per view (solo-learn, CLSP)
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
+        self._step = 0   # a Python copy of `step`: `after_step` never reads the device
         self.amp_dtype = None   # torch.bfloat16 for mixed precision (set by `train` on CUDA)
         self.nn_pairs, self.nn_last = [], {}   # NNCLR: (anchor, support-set neighbour) image indices of the epoch, its last measures
 
@@ -146,7 +173,7 @@ def _own(queue, ids):
 @patch
 def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes, ids=None):
     m = self.kind
-    if ids is not None: ids = [torch.as_tensor(i).long().to(x1.device) for i in ids]
+    if ids is not None: ids = [_to_device(torch.as_tensor(i).long(), x1.device) for i in ids]
     gid = (lambda j: None) if ids is None else (lambda j: gather_nograd(ids[j]))
     if self.method == 'mocov2':
         k2 = self.shuffled_target(x2)
@@ -169,20 +196,33 @@ def _base_loss(self:SSLMethod, o1, o2, x1, x2, indexes, ids=None):
     if m == 'nnclr':   # the support set holds anchor views; neither image of the pair may be its own neighbour
         own = _own(self.queue, ids)
         (nn1, j1), nn2 = self.queue.nearest(o1['z'], own, return_index=True), self.queue.nearest(o2['z'], own)
-        if ids is not None: self.nn_pairs.append((ids[0].cpu(), self.queue.ids[j1].cpu()))   # (anchor, neighbour's image): nn_purity
+        if ids is not None: self.nn_pairs.append((ids[0].clone(), self.queue.ids[j1]))   # (anchor, neighbour's image), on the device: `take_nn_pairs`
         nn1, nn2, p1, p2 = gather_nograd(nn1), gather_nograd(nn2), gather(o1['p']), gather(o2['p'])
         l = (nnclr_loss(nn1, p2, self.temperature) + nnclr_loss(nn2, p1, self.temperature)) / 2
         self.queue.push(gather_nograd(o1['z'].detach()), gid(0))
         return l
 
+# %% ../nbs/10a_methods.ipynb #7f04bfcc
+@patch
+def take_nn_pairs(self:SSLMethod) -> tuple[torch.Tensor, torch.Tensor]|None:
+    "NNCLR: the `(anchor, neighbour's image)` indices logged since the last call, as two CPU tensors (one copy each), and an empty log; None if none."
+    pairs, self.nn_pairs = self.nn_pairs, []
+    if not pairs: return None
+    return tuple(torch.cat(x).cpu() for x in zip(*pairs))
+
 # %% ../nbs/10a_methods.ipynb #165a23a1
 @patch
 def after_step(self:SSLMethod):
     "Momentum-target update (BYOL: tau `ema` -> 1.0, MoCo-v2+: `ema` -> 0.999 on a cosine schedule; MoCo-v2: `ema` throughout)."
-    self.step += 1
+    self._step += 1; self.step.fill_(self._step)   # counted in Python, written to the buffer (checkpoints) without a host wait
     if self.kind in ('byol', 'moco'):
-        tau = self.ema if self.method == 'mocov2' else cosine_ema_tau(int(self.step), self.total_steps, base=self.ema, final=self.ema_final)
+        tau = self.ema if self.method == 'mocov2' else cosine_ema_tau(self._step, self.total_steps, base=self.ema, final=self.ema_final)
         ema_update(self.target_backbone, self.backbone, tau); ema_update(self.target_projector, self.projector, tau)
+
+@patch
+def _load_from_state_dict(self:SSLMethod, *args, **kwargs):
+    "Load this module's own buffer `step`, then the Python count from it: a resumed run goes on counting."
+    nn.Module._load_from_state_dict(self, *args, **kwargs); self._step = int(self.step)
 
 # %% ../nbs/10a_methods.ipynb #fd9494e0
 class LARS(torch.optim.SGD):
@@ -193,14 +233,16 @@ class LARS(torch.optim.SGD):
         for g in self.param_groups: g.setdefault('lars_wd', weight_decay); g['eta'] = eta; g['clip_lr'] = clip_lr
     @torch.no_grad()
     def step(self, closure=None):
+        "Scale each weight matrix's gradient (plus `lars_wd` x weight) by its trust ratio on the device, then take SGD's step."
         for g in self.param_groups:
-            for p in g['params']:
-                if p.grad is None or p.ndim <= 1: continue
-                p.grad.add_(p, alpha=g['lars_wd'])
-                wn, gn = p.norm(), p.grad.norm()
-                if wn > 0 and gn > 0:
-                    r = g['eta'] * wn / gn
-                    p.grad.mul_(torch.clamp(r / g['lr'], max=1.0) if g['clip_lr'] else r)
+            ps = [p for p in g['params'] if p.grad is not None and p.ndim > 1]
+            if not ps: continue
+            gs = [p.grad for p in ps]
+            torch._foreach_add_(gs, ps, alpha=g['lars_wd'])
+            wn, gn = torch.stack(torch._foreach_norm(ps)), torch.stack(torch._foreach_norm(gs))
+            r = g['eta'] * wn / gn
+            r = torch.clamp(r / g['lr'], max=1.0) if g['clip_lr'] else r
+            torch._foreach_mul_(gs, torch.where((wn > 0) & (gn > 0), r, 1.0).unbind())   # a zero weight or gradient: unscaled
         return super().step(closure)
 
 OPTIMIZERS = ('sgd', 'adamw', 'lars')

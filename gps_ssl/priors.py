@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_priors.ipynb #ecb6ee50
 from __future__ import annotations
-import importlib, math, os, warnings
+import contextlib, importlib, math, os, warnings
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -23,10 +23,11 @@ from .data import ImageDataset, dataset_stats, get_dataset
 from .models import resnet, load_encoder
 
 # %% auto #0
-__all__ = ['MAE_MEAN', 'MAE_STD', 'RESNETS', 'PRIORS', 'INIT_SPECS', 'PriorEmbedder', 'pixels_prior', 'resnet_prior',
-           'clip_prior', 'mae_prior', 'ssl_prior', 'ConvVAE', 'vae_loss', 'train_vae', 'save_vae', 'load_vae',
-           'vae_prior', 'PriorSpec', 'parse_spec', 'check_spec', 'get_prior', 'load_embeddings', 'embedding_cache_key',
-           'embedding_cache_path', 'compute_embeddings', 'embed', 'save_embeddings', 'gps_ssl_embed']
+__all__ = ['MAE_MEAN', 'MAE_STD', 'RESNETS', 'PRIORS', 'INIT_SPECS', 'PRECISIONS', 'PriorEmbedder', 'pixels_prior',
+           'resnet_prior', 'clip_prior', 'mae_prior', 'ssl_prior', 'ConvVAE', 'vae_loss', 'train_vae', 'save_vae',
+           'load_vae', 'vae_prior', 'PriorSpec', 'parse_spec', 'check_spec', 'get_prior', 'load_embeddings',
+           'forward_precision', 'precision_autocast', 'device_key', 'embedding_cache_key', 'embedding_cache_path',
+           'compute_embeddings', 'embed', 'save_embeddings', 'gps_ssl_embed']
 
 # %% ../nbs/03_priors.ipynb #43943aac
 class PriorEmbedder:
@@ -49,13 +50,16 @@ def _file_key(path) -> list:
 
 # %% ../nbs/03_priors.ipynb #2940f0e1
 def _tensor_transform(size, channels_out=None, mean=None, std=None):
-    "uint8 [B, C, H, W] -> float, resized to `size`, grey -> RGB if `channels_out=3`, normalised."
+    "uint8 [B, C, H, W] -> float, resized to `size`, grey -> RGB if `channels_out=3`, normalised, on the device the batch is on."
+    stats = {}                                   # device -> (mean, std) as [1, C, 1, 1]: made once per device, not copied per batch
     def f(x):
         x = x.float() / 255
         if size is not None and tuple(x.shape[-2:]) != tuple(size):
             x = F.interpolate(x, size=tuple(size), mode='bilinear', align_corners=False, antialias=True)
         if channels_out == 3 and x.shape[1] == 1: x = x.expand(-1, 3, -1, -1)
-        if mean is not None: x = (x - torch.tensor(mean).view(1, -1, 1, 1)) / torch.tensor(std).view(1, -1, 1, 1)
+        if mean is not None:
+            if x.device not in stats: stats[x.device] = tuple(torch.tensor(v).view(1, -1, 1, 1).to(x.device) for v in (mean, std))
+            m, s = stats[x.device]; x = (x - m) / s
         return x
     return f
 
@@ -416,6 +420,30 @@ def load_embeddings(path, ds:ImageDataset, chunk:int=65536) -> torch.Tensor:
     if bad.any(): raise ValueError(f"prior file {path} holds NaN or inf in {int(bad.sum())} of {len(out)} rows (first: {bad.nonzero()[:3, 0].tolist()}); recompute those embeddings")
     return out
 
+# %% ../nbs/03_priors.ipynb #b1e4a001
+PRECISIONS = ('auto', 'fp32', 'bf16')   # the precisions of a model forward: a prior, a SePP encoder, CLSP's U-Net
+
+def forward_precision(precision:str, # auto (bf16 on a CUDA device that supports it, fp32 elsewhere), fp32 or bf16
+                      device) -> str:
+    "The precision a forward runs in on `device`: 'fp32' or 'bf16'; an unknown name is refused."
+    if precision not in PRECISIONS: raise ValueError(f"unknown precision {precision!r}; use auto (bf16 on CUDA, fp32 elsewhere), fp32 or bf16")
+    if precision != 'auto': return precision
+    return 'bf16' if torch.device(device).type == 'cuda' and torch.cuda.is_bf16_supported() else 'fp32'
+
+def precision_autocast(device, precision:str):
+    "The context a forward runs under: bf16 autocast on `device` where `forward_precision` says bf16, else none (float32 as it is)."
+    if forward_precision(precision, device) == 'fp32': return contextlib.nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16)
+
+def device_key(device, precision:str) -> tuple:
+    "What a cache key adds for where a forward ran: nothing on the CPU in float32 (so keys made before stay valid), else `(device type, precision)`."
+    where = (torch.device(device).type, forward_precision(precision, device))
+    return () if where == ('cpu', 'fp32') else where
+
+def _pinned(x:torch.Tensor) -> torch.Tensor:
+    "A contiguous copy of a CPU tensor in page-locked memory, which `.to('cuda', non_blocking=True)` copies without the host waiting."
+    return torch.empty(x.shape, dtype=x.dtype, pin_memory=True).copy_(x)
+
 # %% ../nbs/03_priors.ipynb #f8c6b1cf
 class _PriorInputs(Dataset):
     "Un-augmented images of `ds` through a per-image transform (for DataLoader workers)."
@@ -424,42 +452,52 @@ class _PriorInputs(Dataset):
     def __getitem__(self, i): return self.tf(self.ds.get_image(i))
 
 # %% ../nbs/03_priors.ipynb #1fd0febf
-def _batches(ds, emb:PriorEmbedder, batch_size, num_workers, pin):
+def _batches(ds, emb:PriorEmbedder, batch_size, num_workers, device):
+    "Model inputs on `device`: per-image transforms in DataLoader workers, or uint8 batches transformed whole (on CUDA: on the device, after a non-blocking copy)."
+    cuda = device.type == 'cuda'
     if emb.item_transform is not None:
-        yield from DataLoader(_PriorInputs(ds, emb.item_transform), batch_size=batch_size, num_workers=num_workers, pin_memory=pin)
-    else:
-        for s in range(0, len(ds), batch_size): yield emb.transform(ds.get_images(np.arange(s, min(s + batch_size, len(ds)))))
+        for x in DataLoader(_PriorInputs(ds, emb.item_transform), batch_size=batch_size, num_workers=num_workers, pin_memory=cuda):
+            yield x.to(device, non_blocking=True)
+        return
+    for s in range(0, len(ds), batch_size):
+        x = ds.get_images(np.arange(s, min(s + batch_size, len(ds))))
+        yield emb.transform(_pinned(x).to(device, non_blocking=True)) if cuda else emb.transform(x).to(device, non_blocking=True)
 
 # %% ../nbs/03_priors.ipynb #0fa595a9
-def embedding_cache_key(ds:ImageDataset, emb:PriorEmbedder) -> str:
-    "The cache key: the dataset's content hash and the prior's key."
-    return fingerprint(ds.content_key(), emb.key)
+def embedding_cache_key(ds:ImageDataset, emb:PriorEmbedder, device=None, # where `embed` computes them (None: `get_device`)
+                        precision:str='auto') -> str:
+    "The cache key: the dataset's content hash, the prior's key, and where it ran (`device_key`: nothing on the CPU in float32)."
+    return fingerprint(ds.content_key(), emb.key, *device_key(get_device() if device is None else device, precision))
 
 # %% ../nbs/03_priors.ipynb #c7dc52db
-def embedding_cache_path(ds:ImageDataset, emb:PriorEmbedder, cache=True, key:str|None=None) -> Path|None:
+def embedding_cache_path(ds:ImageDataset, emb:PriorEmbedder, cache=True, key:str|None=None, device=None, precision:str='auto') -> Path|None:
     "Where the embeddings of `ds` under prior `emb` are cached (None if caching is off); pass `key` if already computed."
     if cache is False or cache is None: return None
     folder = cache_dir('embeddings') if cache is True else Path(cache)
     safe = lambda s: ''.join(c if c.isalnum() or c in '-_.' else '_' for c in s)[:40]
-    return folder / f"{safe(ds.name)}_{safe(emb.spec.split('/')[-1])}_{key or embedding_cache_key(ds, emb)}.pt"
+    return folder / f"{safe(ds.name)}_{safe(emb.spec.split('/')[-1])}_{key or embedding_cache_key(ds, emb, device, precision)}.pt"
 
 # %% ../nbs/03_priors.ipynb #16537b65
 @torch.no_grad()
 def compute_embeddings(ds:ImageDataset, emb:PriorEmbedder, batch_size:int=256, device=None, num_workers:int=0,
-                       progress:bool=True) -> torch.Tensor:
-    "g(x) for every un-augmented image of `ds`: float32 `[N, D]` on the CPU."
-    device = get_device(device)
+                       progress:bool=True,
+                       precision:str='auto', # auto (bf16 autocast on CUDA, fp32 elsewhere), fp32 or bf16 (`forward_precision`)
+                      ) -> torch.Tensor:
+    "g(x) for every un-augmented image of `ds`: float32 `[N, D]` on the CPU (page-locked when made on CUDA, where the host waits once, at the end)."
+    device = get_device(device); amp = precision_autocast(device, precision)
+    if len(ds) == 0: raise ValueError(f"{ds.name} has no images to embed; check the dataset and its split")
     emb.to(device)
     if emb.model is not None: emb.model.eval()
-    out = []
-    with tqdm(total=len(ds), desc=f'embed {ds.name} with {emb.spec}', disable=not progress_bars(progress), leave=False, unit='img') as bar:
-        for x in _batches(ds, emb, batch_size, num_workers, device.type == 'cuda'):
-            z = emb.encode(x.to(device, non_blocking=True))
-            out.append(z.float().flatten(1).cpu()); bar.update(len(x))
-    z = torch.cat(out)
-    if not torch.isfinite(z).all():
-        raise FloatingPointError(f"prior {emb.spec} produced {(~torch.isfinite(z)).sum().item()} non-finite values on {ds.name}")
-    return z
+    out, s, cuda = None, 0, device.type == 'cuda'
+    with tqdm(total=len(ds), desc=f'embed {ds.name} with {emb.spec}', disable=not progress_bars(progress), leave=False, unit='img') as bar, amp:
+        for x in _batches(ds, emb, batch_size, num_workers, device):
+            z = emb.encode(x).float().flatten(1)
+            if out is None: out = torch.empty(len(ds), z.shape[1], pin_memory=cuda)
+            out[s:s + len(z)].copy_(z, non_blocking=cuda); s += len(z); bar.update(len(x))
+    if cuda: torch.cuda.current_stream(device).synchronize()      # the one wait: every batch's copy has landed
+    if not torch.isfinite(out).all():
+        raise FloatingPointError(f"prior {emb.spec} produced {(~torch.isfinite(out)).sum().item()} non-finite values on {ds.name}")
+    return out
 
 # %% ../nbs/03_priors.ipynb #7b899285
 def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embedded)
@@ -469,12 +507,14 @@ def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embed
           num_workers:int=0, # DataLoader workers for PIL-preprocessed priors (clip, mae)
           resolution:int|None=None, # input size for pixels / resnet priors
           progress:bool=True,
+          precision:str='auto', # auto (bf16 autocast on CUDA, fp32 elsewhere), fp32 or bf16; in the cache key unless fp32 on the CPU
           **prior_kwargs, # e.g. VAE training settings (epochs=, latent_dim=, seed=)
          ) -> torch.Tensor:
     "Prior embeddings g(x) of every image of `dataset`, `[N, D]` float32, cached on disk (`file:PATH`: read from that file)."
     if isinstance(prior, str) and prior.startswith('file:'): return load_embeddings(parse_spec(prior).path, dataset)
+    device = get_device(device); forward_precision(precision, device)     # a bad precision is refused before anything is built
     emb = prior if isinstance(prior, PriorEmbedder) else get_prior(prior, dataset, resolution=resolution, **prior_kwargs)
-    key = embedding_cache_key(dataset, emb)          # hashes every pixel: computed once
+    key = embedding_cache_key(dataset, emb, device, precision)          # hashes every pixel: computed once
     path = embedding_cache_path(dataset, emb, cache, key)
     if path is not None and path.exists():
         def ok(o):
@@ -482,7 +522,7 @@ def embed(dataset:ImageDataset, # the dataset (its un-augmented images are embed
                     and bool(torch.isfinite(o['emb']).all()))
         try: return safe_load(path, validate=ok)['emb']
         except CorruptFileError as e: warnings.warn(f"rebuilding the embedding cache: {e}")
-    z = compute_embeddings(dataset, emb, batch_size, device, num_workers, progress)
+    z = compute_embeddings(dataset, emb, batch_size, device, num_workers, progress, precision)
     if path is not None: atomic_save(dict(emb=z, key=key, prior=emb.spec, dataset=dataset.name, n=len(dataset)), path)
     return z
 
@@ -509,12 +549,13 @@ def gps_ssl_embed(dataset:str, # dataset name (see `DATASETS`)
                   dtype:str='float32', # float32, or float16 (half the file)
                   data_root:str=None, # folder with the dataset files
                   batch_size:int=256, device:str=None,
+                  precision:str='auto', # auto (bf16 autocast on CUDA, fp32 elsewhere), fp32 or bf16
                   quiet:store_true=False, # no progress bars
                   debug:store_true=False): # on an error, show the full traceback
     "Compute a prior over a dataset's splits and save it, for `--prior file:OUT`."
     names = [s for s in splits.split(',') if s][:1 if out.endswith('.npy') else None]
     sets = {s: get_dataset(dataset, root=data_root, split=s) for s in names}
     g = get_prior(prior, sets.get('train'))          # fitted (vae) on the training images only
-    arrays = {s: embed(d, g, batch_size=batch_size, device=device, progress=not quiet) for s, d in sets.items()}
+    arrays = {s: embed(d, g, batch_size=batch_size, device=device, progress=not quiet, precision=precision) for s, d in sets.items()}
     p = save_embeddings(out, arrays, {s: d.content_key() for s, d in sets.items()}, dtype)
     print(f"{p}: {', '.join(f'{s} {tuple(a.shape)}' for s, a in arrays.items())} ({dtype}); use --prior file:{p}")

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .data import ImageDataset
-from .priors import embed, PRIORS
+from .priors import embed, check_spec
 from .neighbors import knn_search, _search_kw
 from .gps import positive_purity, anchor_grid
 
@@ -103,16 +103,16 @@ def sepp_control(sampler:SemanticSampler, kind:str, # 'random', 'oracle' or 'ins
     return c
 
 # %% ../nbs/06_sepp.ipynb #5abe93de
-def sepp_embed(ds:ImageDataset, encoder:str, progress:bool=True, **kw) -> torch.Tensor:
-    "Embed `ds` with the SePP encoder (`ssl:CKPT`, a checkpoint path, or any prior spec)."
+def sepp_embed(ds:ImageDataset, encoder:str, progress:bool=True,
+               **kw, # for `embed`: device, precision (auto: bf16 autocast on CUDA), batch_size, cache, resolution
+              ) -> torch.Tensor:
+    "Embed `ds` with the SePP encoder (`ssl:CKPT`, a checkpoint path, or any prior spec), checked up front by `check_spec` as `--sepp_encoder` is."
     if not encoder: raise ValueError("SePP needs a pre-trained encoder: pass sepp_encoder='ssl:CHECKPOINT' (a run's checkpoint.pt) "
                                      "or a prior spec such as 'clip:ViT-B-32:openai'")
-    if encoder.split(':')[0] not in {p.split(':')[0] for p in PRIORS}:
-        if Path(encoder).exists(): encoder = f'ssl:{encoder}'
-        else: raise FileNotFoundError(f"SePP encoder {encoder!r} is neither a prior spec ({', '.join(PRIORS)}) nor an existing checkpoint file")
-    if encoder.startswith('ssl:'):
+    p = check_spec(encoder, 'sepp_encoder')          # the check TrainConfig makes of --sepp_encoder
+    if p.kind == 'ssl':
         from gps_ssl.models import load_encoder
-        rec = load_encoder(encoder[4:])[1]
+        rec = load_encoder(p.path)[1]
         if tuple(rec['image_size']) != tuple(ds.image_size):
             warnings.warn(f"the SePP encoder was trained on {tuple(rec['image_size'])} images; {ds.name}'s {tuple(ds.image_size)} "
                           "images are resized to that")

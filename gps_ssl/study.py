@@ -508,9 +508,9 @@ def coerce_setting(name:str, value):
         if 'None' in t: return None
         raise ValueError(f"setting {name} cannot be empty (it takes a {t})")
     try:
-        if name == 'monitor_every':
+        if name in ('monitor_every', 'num_workers'):   # auto or an integer
             if value == 'auto': return value
-            if not str(value).lstrip('-').isdigit(): raise ValueError(f"setting monitor_every takes auto or an integer, got {value!r}")
+            if not str(value).lstrip('-').isdigit(): raise ValueError(f"setting {name} takes auto or an integer, got {value!r}")
         if name == 'tau':
             if value == 'adaptive': return value
             try: return float(value)

@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 from .core import seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, atomic_write_bytes, safe_load, CorruptFileError, seed_worker, optional_import
-from .data import get_dataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS, _take
+from .data import get_dataset, ArrayImageDataset, dataset_stats, BatchAugment, make_augmentation, split_off, AUGMENTATIONS, _take
 from .models import build_backbone, encoder_record
 from .priors import embed
 from .gps import GPSSampler, AugmentationSampler, GPSPairs, positive_purity
@@ -32,9 +32,10 @@ from .config import *                                    # TrainConfig and the r
 from .config import _spec_file, _aug_kw
 
 # %% auto #0
-__all__ = ['SPEED_KEYS', 'REFERENCES', 'dist_timeout', 'local_rank', 'on_rank0', 'slurm_to_torchrun', 'make_sampler',
-           'make_views', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'init_backbone',
-           'PhaseTimer', 'train', 'train_supervised', 'reference_metrics', 'launch']
+__all__ = ['LOSS_CHECK_EVERY', 'SPEED_KEYS', 'REFERENCES', 'dist_timeout', 'local_rank', 'on_rank0', 'slurm_to_torchrun',
+           'make_sampler', 'make_views', 'PairOrder', 'collate_pairs', 'loader_workers', 'make_loader', 'epoch_loader',
+           'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'rank_device', 'init_backbone', 'PhaseTimer',
+           'backend_flags', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #6c59c986
 from . import methods as _methods, config as _config
@@ -102,10 +103,14 @@ def dist_timeout() -> timedelta:
     if m <= 0: raise ValueError(f"GPS_SSL_DIST_TIMEOUT={v!r}: give the minutes a process may wait for the others, a positive number")
     return timedelta(minutes=m)
 
+def _backend(cuda:bool) -> str:
+    "The process group's backends: NCCL for CUDA tensors and gloo for CPU ones (object broadcasts, a run on the CPU beside GPUs), or gloo alone."
+    return 'cpu:gloo,cuda:nccl' if cuda else 'gloo'
+
 def _setup_distributed(device:torch.device) -> tuple[int, int]:
     "Join the process group `torchrun` (or the SLURM mapping) describes in the environment (WORLD_SIZE > 1); returns `(rank, world)`."
     if int(os.environ.get('WORLD_SIZE', '1')) > 1 and not dist.is_initialized():
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', timeout=dist_timeout())
+        dist.init_process_group(_backend(device.type == 'cuda'), timeout=dist_timeout())
     return dist_info()
 
 # %% ../nbs/10_train.ipynb #edb97b0b
@@ -191,15 +196,55 @@ def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bo
     return tf, pairs, SyntheticViews(pairs, bank), lam
 
 # %% ../nbs/10_train.ipynb #e60794fd
-def epoch_loader(data, cfg:TrainConfig, epoch:int, batch_size:int, device) -> DataLoader:
-    "The DataLoader of one epoch (`batch_size` per process)."
+class PairOrder(torch.utils.data.Sampler):
+    "The order of a run's pairs, one epoch at a time (`set_epoch`): shuffled by a generator seeded by (seed, epoch), or each process's `DistributedSampler` share; yields `(anchor, positive)` keys read from the epoch's pair table here in the main process, so persistent loader workers need no copy of it."
+    def __init__(self, data, seed:int=0, rank:int=0, world:int=1):
+        self.data, self.seed, self.epoch = data, seed, 0
+        self.dist = DistributedSampler(data, world, rank, shuffle=True, seed=seed, drop_last=True) if world > 1 else None
+    def set_epoch(self, epoch:int):
+        self.epoch = epoch
+        if self.dist is not None: self.dist.set_epoch(epoch)
+    def __len__(self): return len(self.dist) if self.dist is not None else len(self.data)
+    def __iter__(self):
+        if self.dist is not None: order = list(self.dist)
+        else:   # the order a DataLoader shuffled with this generator gave (it draws a worker seed first): every recorded run's
+            g = torch.Generator().manual_seed(self.seed * 1000 + self.epoch)
+            torch.empty((), dtype=torch.int64).random_(generator=g)
+            order = torch.randperm(len(self.data), generator=g).tolist()
+        src = getattr(self.data, 'pairs', self.data)       # SyntheticViews wraps its GPSPairs
+        if not hasattr(src, 'pair_keys'): return iter(order)
+        anc, pos = src.pair_keys()
+        return ((anc[i], pos[i]) for i in order)
+
+class _Batches(torch.utils.data.Dataset):
+    "`data` as the run's loader reads it: a batch of keys at once (`GPSPairs.get_batch`: gathered whole from memory where it can be)."
+    def __init__(self, data): self.data = data
+    def __len__(self): return len(self.data)
+    def __getitem__(self, k): return self.data[k]
+    def __getitems__(self, keys): return self.data.get_batch(keys) if hasattr(self.data, 'get_batch') else [self.data[k] for k in keys]
+
+def collate_pairs(items):
+    "A batch gathered whole passes as it is; a list of items is collated as usual."
+    return items if isinstance(items, dict) else torch.utils.data.default_collate(items)
+
+def loader_workers(cfg:TrainConfig, ds, device) -> int:
+    "`num_workers`, `auto` resolved: 0 on the CPU (its cores train) and where a batch is one gather from memory augmented on the device; else one per free core of this process (the node's cores shared by its processes), at most 8."
+    if cfg.num_workers != 'auto': return int(cfg.num_workers)
+    if torch.device(device).type == 'cpu' or (cfg.gpu_aug and cfg.positives != 'clsp' and isinstance(ds, ArrayImageDataset)): return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    return max(0, min(8, cores // int(os.environ.get('LOCAL_WORLD_SIZE', '1')) - 1))
+
+def make_loader(data, cfg:TrainConfig, batch_size:int, device, workers:int=0) -> DataLoader:
+    "The run's one DataLoader (`batch_size` per process, last incomplete batch dropped): `workers` persistent processes, pinned memory on CUDA; call `loader.sampler.set_epoch(e)` before each epoch."
     rank, world = dist_info()
-    if world > 1:
-        dsamp = DistributedSampler(data, world, rank, shuffle=True, seed=cfg.seed, drop_last=True); dsamp.set_epoch(epoch)
-        kw = dict(sampler=dsamp)
-    else: kw = dict(shuffle=True, generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
-    return DataLoader(data, batch_size=batch_size, drop_last=True, num_workers=cfg.num_workers,
-                      worker_init_fn=seed_worker, pin_memory=torch.device(device).type == 'cuda', persistent_workers=False, **kw)
+    return DataLoader(_Batches(data), batch_size=batch_size, sampler=PairOrder(data, cfg.seed, rank, world), drop_last=True, num_workers=workers,
+                      persistent_workers=workers > 0, worker_init_fn=seed_worker, collate_fn=collate_pairs,
+                      pin_memory=torch.device(device).type == 'cuda',
+                      generator=None if world > 1 else torch.Generator().manual_seed(cfg.seed))   # one process: the workers' seed draw leaves the global RNG alone, as before
+
+def epoch_loader(data, cfg:TrainConfig, epoch:int, batch_size:int, device) -> DataLoader:
+    "One epoch's DataLoader (`make_loader` set to `epoch`, `cfg.num_workers` or 0 for auto): the order `train` sees."
+    dl = make_loader(data, cfg, batch_size, device, 0 if cfg.num_workers == 'auto' else cfg.num_workers); dl.sampler.set_epoch(epoch); return dl
 
 # %% ../nbs/10_train.ipynb #144089ce
 @torch.no_grad()
@@ -245,10 +290,11 @@ def _health_set(ds, n:int=2048):
     return ds if len(ds) <= n else _take(ds, np.sort(np.random.default_rng(0).choice(len(ds), n, replace=False)))
 
 # %% ../nbs/10_train.ipynb #d5f978ff
-def _features(model, ev, health, device, stats) -> tuple:
-    "`(ftr, ytr, fte, yte)` of the evaluation sets, or `(features of the health sample,)` without labels."
-    if ev is None: return (extract_features(model.backbone, health, device=device, stats=stats)[0],)
-    return (*extract_features(model.backbone, ev[0], device=device, stats=stats), *extract_features(model.backbone, ev[1], device=device, stats=stats))
+def _features(model, ev, health, device, stats, workers:int=0) -> tuple:
+    "`(ftr, ytr, fte, yte)` of the evaluation sets, or `(features of the health sample,)` without labels; file-backed sets decoded by `workers` loader processes."
+    fx = lambda d: extract_features(model.backbone, d, device=device, stats=stats, num_workers=0 if isinstance(d, ArrayImageDataset) else workers)
+    if ev is None: return (fx(health)[0],)
+    return (*fx(ev[0]), *fx(ev[1]))
 
 # %% ../nbs/10_train.ipynb #44d66f18
 class RunLog:
@@ -297,12 +343,29 @@ def epoch_record(model:SSLMethod, cfg:TrainConfig, feats:tuple, epoch:int, loss:
     return dict(rec, **nn_purity(model, labels), z_spread=z_spread(model, hf), effective_rank=effective_rank(hf), seconds=time.time() - t0)
 
 # %% ../nbs/10_train.ipynb #e4c335aa
+def rank_device(device:torch.device, # the device the run asked for (`get_device(cfg.device)`)
+                local_rank:int, local_world:int|None, # this process's rank on its node and the node's process count (None: unknown, e.g. srun)
+                n_gpus:int, # CUDA devices this process sees
+                requested:str|None=None) -> torch.device: # `cfg.device` as given (an explicit cuda is never replaced by the CPU)
+    "The device of one process: its own GPU; under srun (node's process count unknown) GPU `local_rank % n_gpus` (one per task); the CPU, with a warning, where a node runs more processes than it has GPUs and no GPU was asked for by name."
+    if device.type != 'cuda': return device
+    if local_world is None: return torch.device('cuda', local_rank % max(n_gpus, 1))
+    if n_gpus >= local_world: return torch.device('cuda', local_rank)
+    msg = f"{local_world} processes on this node but {n_gpus} CUDA device{'s' * (n_gpus != 1)}"
+    if str(requested or '').startswith('cuda'):
+        raise ValueError(f"{msg}: start one process per GPU (--nprocs {n_gpus}, torchrun --nproc_per_node {n_gpus}) or pass --device cpu")
+    warnings.warn(f"{msg}: the run trains on the CPU (gloo); start one process per GPU (--nprocs {n_gpus}) to train on the GPU")
+    return torch.device('cpu')
+
 def _run_device(cfg:TrainConfig) -> tuple:
-    "`(device, rank, world)`: under torchrun (or srun, mapped by `slurm_to_torchrun`) each process takes the GPU of its `LOCAL_RANK`."
+    "`(device, rank, world)`: under torchrun, `launch` or srun (mapped by `slurm_to_torchrun`) each process takes a device it has (`rank_device`)."
     os.environ.update(slurm_to_torchrun())
     device = get_device(cfg.device)
-    if device.type == 'cuda' and 'LOCAL_RANK' in os.environ:   # srun --gpus-per-task 1: each task sees its one GPU as cuda:0
-        device = torch.device('cuda', int(os.environ['LOCAL_RANK']) % torch.cuda.device_count()); torch.cuda.set_device(device)
+    if 'LOCAL_RANK' in os.environ and device.type == 'cuda':
+        lw = os.environ.get('LOCAL_WORLD_SIZE')
+        device = rank_device(device, int(os.environ['LOCAL_RANK']), int(lw) if lw else None, torch.cuda.device_count(), cfg.device)
+        if device.type == 'cuda': torch.cuda.set_device(device)
+    if cfg.compile and (why := compiler_missing(device.type)): raise RuntimeError(why)
     rank, world = _setup_distributed(device)
     if cfg.batch_size % world: raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
     return device, rank, world
@@ -456,24 +519,34 @@ def _viewer(cfg:TrainConfig, ds, device, fmt):
     return view
 
 # %% ../nbs/10_train.ipynb #dc57c6dc
+LOSS_CHECK_EVERY = 50   # steps between two checks that the loss is finite (each makes the host wait for the device once)
+
+def _check_loss(tot:torch.Tensor, desc:str, step:int) -> float:
+    "The summed loss as a float (one host wait); a clear error where it is no longer finite."
+    v = float(tot)
+    if not math.isfinite(v): raise FloatingPointError(f"the loss became {v} in {desc} (by step {step} of the epoch); lower --lr")
+    return v
+
 def _train_epoch(step_fn, model, opt, sched, dl, view, lam, desc:str, show:bool=False, timer=None) -> float:
-    "One pass over `dl`, an optimiser step per batch; returns the mean loss per image. `timer` (a `PhaseTimer`) gets each phase's and each step's seconds."
-    step_fn.train(); tot, n = 0.0, 0; model.nn_pairs = []
+    "One pass over `dl`, an optimiser step per batch; returns the mean loss per image. The loss is summed on the device (float64) and read every `LOSS_CHECK_EVERY` steps and at the end, so a step never waits for the host. `timer` (a `PhaseTimer`) gets each phase's and each step's seconds."
+    step_fn.train(); tot, n, k = None, 0, 0; model.nn_pairs = []
     t, steps = timer or _no_timer, timer.steps if timer is not None else []
     bar = tqdm(dl, desc=desc, disable=not progress_bars(show), leave=False); it = iter(bar)
     while True:
         t_step = time.perf_counter()
         with t('data'): b = next(it, None)
         if b is None: break
-        x1, x2, x3 = (view(b[k], t) if k in b else None for k in ('anchor', 'positive', 'synthetic'))
-        with t('forward'): loss = step_fn(x1, x2, None, x3, lam, (b['index'], b['pos_index']))
-        if not torch.isfinite(loss): raise FloatingPointError(f"loss became {loss.item()} in {desc}; lower --lr")
+        x1, x2, x3 = (view(b[c], t) if c in b else None for c in ('anchor', 'positive', 'synthetic'))
+        ids = tuple(b[c].to(x1.device, non_blocking=True) for c in ('index', 'pos_index'))
+        with t('forward'): loss = step_fn(x1, x2, None, x3, lam, ids)
         with t('backward'): opt.zero_grad(set_to_none=True); loss.backward()
         with t('optimiser'): opt.step(); sched.step(); model.after_step()
-        tot += loss.item() * len(x1); n += len(x1)
-        bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
+        l = loss.detach().to(torch.float32 if loss.device.type == 'mps' else torch.float64) * len(x1)
+        tot, n, k = (l if tot is None else tot + l), n + len(x1), k + 1
+        if k % LOSS_CHECK_EVERY == 0:
+            v = _check_loss(tot, desc, k); bar.set_postfix(loss=f"{v / n:.3f}", lr=f"{sched.get_last_lr()[0]:.3g}")
         steps.append(time.perf_counter() - t_step)
-    return tot / max(n, 1)
+    return _check_loss(tot, desc, k) / n if n else 0.0
 
 # %% ../nbs/10_train.ipynb #554808fe
 def _final_metrics(cfg:TrainConfig, model, feats:tuple, ev, pairs, data, ds, sampler, view, steps_per_epoch:int,
@@ -495,7 +568,16 @@ def _final_metrics(cfg:TrainConfig, model, feats:tuple, ev, pairs, data, ds, sam
     return metrics
 
 # %% ../nbs/10_train.ipynb #1220dc51
-SPEED_KEYS = ('train_seconds', 'images_per_second', 'loop_images_per_second', 'first_step_seconds', 'phase_seconds', 'compile_seconds')   # metrics that time a run (they differ between identical runs)
+SPEED_KEYS = ('train_seconds', 'images_per_second', 'loop_images_per_second', 'first_step_seconds', 'phase_seconds', 'compile_seconds',
+              'loader_workers', 'backend_flags')   # metrics that time a run or say how it was executed (they differ between identical runs on other machines)
+
+def backend_flags(cfg:TrainConfig, device) -> dict:
+    "Set, for this run, cuDNN's autotuning (CUDA training) or `deterministic`'s flags; returns them for `metrics.json` (empty on the CPU, where nothing is set)."
+    if torch.device(device).type != 'cuda': return {}
+    if cfg.deterministic: os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')   # cuBLAS's deterministic workspace (read when cuBLAS starts)
+    torch.use_deterministic_algorithms(cfg.deterministic, warn_only=True)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cfg.deterministic, not cfg.deterministic
+    return dict(deterministic=cfg.deterministic, cudnn_benchmark=not cfg.deterministic, cublas_workspace=os.environ.get('CUBLAS_WORKSPACE_CONFIG'))
 
 def _speed(timer:PhaseTimer, batch_size:int, compiled:bool) -> dict:
     "The loop's speed for `metrics.json`: the steady rate, the first step's seconds, the seconds per step of each phase and, compiled, the compile time (the first step's seconds beyond a median step)."
@@ -508,7 +590,7 @@ def _monitor(cfg:TrainConfig, model, ev, health, device, stats, feats, epoch:int
     "`(features, metrics.jsonl record)` of an epoch: the kNN monitor and health measures every `monitor_interval(cfg)` epochs and after the last; else the loss alone and the last features."
     if (epoch + 1) % monitor_interval(cfg) and epoch + 1 != cfg.epochs: return feats, dict(epoch=epoch + 1, loss=loss, lr=lr, seconds=time.time() - t0)
     with timer('monitor'):
-        feats = _features(model, ev, health, device, stats)
+        feats = _features(model, ev, health, device, stats, loader_workers(cfg, ds, device))
         return feats, epoch_record(model, cfg, feats, epoch + 1, loss, lr, t0, ds.targets if has_labels(ds) else None)
 
 # %% ../nbs/10_train.ipynb #58d36f48
@@ -520,7 +602,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
           **kwargs) -> dict:
     "Train one SSL run; writes config.json, metrics.jsonl, metrics.json and checkpoint.pt to `out`."
     cfg = (cfg or TrainConfig(**kwargs)).check()
-    device, rank, world = _run_device(cfg)
+    device, rank, world = _run_device(cfg); flags = backend_flags(cfg, device)
     out, main = Path(out), rank == 0
     on_rank0(_check_out, out, cfg, resume, overwrite)   # rank 0's folder decides; a refusal stops every process
     ds, ev, sampler, (tf, pairs, data, lam) = _run_data(cfg, rank, world, device, progress)
@@ -533,14 +615,14 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     if main: _write_out(out, cfg, resume, overwrite)
     _barrier()
     view, runlog = _viewer(cfg, ds, device, fmt), RunLog(out, cfg, start, resume, epoch_lines) if main else None
+    workers = loader_workers(cfg, ds, device); dl = make_loader(data, cfg, bs, device, workers)   # one loader, its workers persistent
     feats, health = None, _health_set(ds)
     for epoch in range(start, cfg.epochs):
         if stop_after is not None and epoch >= stop_after: return _stopped(runlog)
         t0 = time.time()
         if sampler.maybe_refresh(epoch, lambda: extract_features(model.backbone, ds, device=device)[0]):
-            pairs = data = GPSPairs(ds, sampler, tf)
-        pairs.set_epoch(epoch)
-        dl = epoch_loader(data, cfg, epoch, bs, device)
+            pairs = data = GPSPairs(ds, sampler, tf); dl = make_loader(data, cfg, bs, device, workers)
+        pairs.set_epoch(epoch); dl.sampler.set_epoch(epoch)
         loss = _train_epoch(step_fn, model, opt, sched, dl, view, lam, f'{cfg.method}/{cfg.positives} epoch {epoch + 1}/{cfg.epochs}', progress and main, timer)
         secs += time.time() - t0
         rngs = _rng_states(world) if (due := (epoch + 1) % cfg.ckpt_every == 0 or epoch + 1 == cfg.epochs) else None   # every process's, at a checkpoint
@@ -550,8 +632,8 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             if due: _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world, rngs, len(ds))
         _barrier()
     if not main: return {}
-    if feats is None: feats = _features(model, ev, health, device, (mean, std))   # resumed a finished run: no epoch ran
-    metrics = {**_final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world), **_speed(timer, cfg.batch_size, cfg.compile)}
+    if feats is None: feats = _features(model, ev, health, device, (mean, std), workers)   # resumed a finished run: no epoch ran
+    metrics = {**_final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world), **_speed(timer, cfg.batch_size, cfg.compile), 'loader_workers': workers, **({'backend_flags': flags} if flags else {})}
     atomic_write_json(metrics, out / 'metrics.json')
     runlog.close(metrics)
     if figures: _save_figures(out, feats, ds.classes)
@@ -638,10 +720,10 @@ def _free_port() -> int:
 def _ddp_entry(rank:int, world:int, port:int, fn, args, kwargs, result_file):
     "Process entry point of `launch` (module level, so spawned processes can import it)."
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port), RANK=str(rank), LOCAL_RANK=str(rank),
-                      WORLD_SIZE=str(world))
-    cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world
+                      WORLD_SIZE=str(world), LOCAL_WORLD_SIZE=str(world))
+    cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world   # one GPU per process, else gloo alone (`train` then runs on the CPU)
     if cuda: torch.cuda.set_device(rank)
-    dist.init_process_group('nccl' if cuda else 'gloo', rank=rank, world_size=world, timeout=dist_timeout())
+    dist.init_process_group(_backend(cuda), rank=rank, world_size=world, timeout=dist_timeout())
     try:
         r = fn(*args, **kwargs)
         if rank == 0 and result_file: atomic_save(r, result_file)
