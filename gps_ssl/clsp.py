@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from .core import (seed_everything, get_device, progress_bars, atomic_save, atomic_write_json, safe_load, fingerprint, cache_dir,
                           CorruptFileError, optional_import)
 from .data import ImageDataset, flips, make_augmentation, show_image
+from .priors import forward_precision, precision_autocast, device_key, _pinned
 
 # %% auto #0
 __all__ = ['UNET_CONFIGS', 'DIFFUSION_FORMAT', 'BANK_FORMAT', 'CLSP_LAMBDA', 'make_unet', 'make_noise_scheduler',
@@ -159,25 +160,42 @@ def gps_ssl_diffusion(dataset:str='digits', # dataset name (as gps_ssl_train)
 @torch.no_grad()
 def interpolate_sample(unet, anchors:torch.Tensor, # [B, C, H, W] uint8 anchor images
                        w:float=0.1, # weight of the random trajectory's mid-block features (1 = plain sampling)
-                       steps:int=100, eta:float=0.1, generator:torch.Generator|None=None) -> torch.Tensor:
-    "CLSP's sampler: DDIM with the mid-block features pulled toward the anchor's; returns uint8 images."
+                       steps:int=100, eta:float=0.1,
+                       generator:torch.Generator|None=None, # on CUDA a fresh CPU generator stands for a device one with its seed
+                       precision:str='auto', # the U-Net's forward: auto (bf16 autocast on CUDA, fp32 elsewhere), fp32 or bf16
+                      ) -> torch.Tensor:
+    "CLSP's sampler: DDIM with the mid-block features pulled toward the anchor's; returns uint8 images (read back once)."
     if not 0 <= w <= 1: raise ValueError(f"w must be in [0, 1], got {w}")
-    dev = next(unet.parameters()).device
+    dev = next(unet.parameters()).device; cuda = dev.type == 'cuda'; prec = forward_precision(precision, dev)
     sch = make_noise_scheduler('ddim'); sch.set_timesteps(steps)
-    a0 = _unit(anchors).to(dev); b = len(a0)
-    rnd = lambda: torch.randn(a0.shape, generator=generator).to(dev)
+    a0 = _unit(_pinned(anchors).to(dev, non_blocking=True)) if cuda else _unit(anchors).to(dev); b = len(a0)
+    g, ndev = _noise_generator(generator, dev), dev if cuda else torch.device('cpu')
+    rnd = lambda: torch.randn(a0.shape, generator=g, device=ndev).to(dev)
+    ts = sch.timesteps                                 # what the U-Net and add_noise read: on CUDA a device copy, made once
+    if cuda: ts, sch.alphas_cumprod = (_pinned(v).to(dev, non_blocking=True) for v in (sch.timesteps, sch.alphas_cumprod))
     x = rnd()
     def mix(module, args, out):                     # rows [0, b): random trajectory, [b, 2b): the noised anchor
         return torch.cat([w * out[:b] + (1 - w) * out[b:], out[b:]])
+    def eps_of(inp, t):
+        with precision_autocast(dev, prec): return unet(inp, t).sample.float()
     hook = unet.mid_block.register_forward_hook(mix) if w < 1 else None
     try:
-        for t in sch.timesteps:
-            if hook is None: eps = unet(x, t).sample
-            else: eps = unet(torch.cat([x, sch.add_noise(a0, rnd(), t.repeat(b))]), t).sample[:b]
+        for t, td in zip(sch.timesteps.tolist(), ts):     # the scheduler's step gets t as an int: no tensor comparison per step
+            if hook is None: eps = eps_of(x, td)
+            else: eps = eps_of(torch.cat([x, sch.add_noise(a0, rnd(), td.repeat(b))]), td)[:b]
             x = sch.step(eps, t, x, eta=eta, variance_noise=rnd() if eta > 0 else None).prev_sample
     finally:
         if hook is not None: hook.remove()
     return _uint8(x).cpu()
+
+# %% ../nbs/07_clsp.ipynb #d3f6a001
+def _noise_generator(generator:torch.Generator|None, dev:torch.device) -> torch.Generator|None:
+    "Where the sampler draws its noise: `generator`, except on CUDA, where a CPU generator gives way to one on the device with its seed."
+    if dev.type != 'cuda' or generator is None or generator.device.type == 'cuda': return generator
+    if not torch.equal(generator.get_state(), torch.Generator().manual_seed(generator.initial_seed()).get_state()):
+        raise ValueError("on CUDA the sampler draws its noise on the device from the generator's seed, which would repeat what this "
+                         "generator has drawn already; pass a fresh torch.Generator().manual_seed(SEED) or a torch.Generator('cuda')")
+    return torch.Generator(dev).manual_seed(generator.initial_seed())
 
 # %% ../nbs/07_clsp.ipynb #5d9ecaa8
 BANK_FORMAT = 'gps_ssl.clsp_bank/1'
@@ -213,10 +231,15 @@ class SyntheticBank:
     def __repr__(self): return f"SyntheticBank({self.path}, shape={self.shape}, done={int(self.done.sum())}/{len(self)})"
 
 # %% ../nbs/07_clsp.ipynb #c1b60daf
-def _bank_meta(ds, diffusion, k, w, steps, eta, seed):
+def _bank_meta(ds, diffusion, k, w, steps, eta, seed, device='cpu', precision='fp32'):
+    "What a bank is made from and how; where the sampler ran (`device_key`) only when that is not the CPU in float32."
     return dict(format=BANK_FORMAT, dataset=ds.content_key(), dataset_name=ds.name, shape=[len(ds), k, ds.channels, *ds.image_size],
                 diffusion=fingerprint(str(Path(diffusion).resolve()), Path(diffusion).stat().st_size, Path(diffusion).stat().st_mtime_ns),
-                k=k, w=w, steps=steps, eta=eta, seed=seed)
+                k=k, w=w, steps=steps, eta=eta, seed=seed) | dict(zip(('device', 'precision'), device_key(device, precision)))
+
+def _bank_cache_folder(meta:dict) -> Path:
+    "A bank's default folder: in the cache, keyed by the data, the checkpoint, the settings and where the sampler ran (`_bank_meta`)."
+    return cache_dir() / 'clsp' / fingerprint(*(meta[x] for x in ('dataset', 'diffusion', 'k', 'w', 'steps', 'eta', 'seed', 'device', 'precision') if x in meta))
 
 # %% ../nbs/07_clsp.ipynb #d5256e27
 def _bank_folder(out:Path, meta:dict, n:int) -> Path:
@@ -224,7 +247,8 @@ def _bank_folder(out:Path, meta:dict, n:int) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     if (out / 'meta.json').exists():
         old = json.loads((out / 'meta.json').read_text())
-        diff = {x: (old.get(x), v) for x, v in meta.items() if old.get(x) != v}
+        keys = [*meta, *(x for x in ('device', 'precision') if x in old and x not in meta)]   # a bank made elsewhere is another bank
+        diff = {x: (old.get(x), meta.get(x)) for x in keys if old.get(x) != meta.get(x)}
         if diff: raise ValueError(f"{out} holds a bank made with other data or settings {diff}; use another folder or delete it")
     else:
         np.memmap(out / 'bank.u8', np.uint8, 'w+', shape=tuple(meta['shape'])).flush()
@@ -235,14 +259,17 @@ def _bank_folder(out:Path, meta:dict, n:int) -> Path:
 def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by `train_diffusion`
                   out:str|Path|None=None, # bank folder (default: in the cache, keyed by data, checkpoint and settings)
                   k:int=8, w:float=0.1, steps:int=100, eta:float=0.1, batch_size:int=512, seed:int=0,
-                  device=None, progress:bool=True, stop_after:int|None=None) -> SyntheticBank:
-    "Generate (or finish) the bank of `k` interpolated positives per image of `ds`."
+                  device=None, progress:bool=True, stop_after:int|None=None,
+                  precision:str='auto', # the U-Net's forward: auto (bf16 autocast on CUDA, fp32 elsewhere), fp32 or bf16
+                 ) -> SyntheticBank:
+    "Generate (or finish) the bank of `k` interpolated positives per image of `ds` (on CUDA: noise on the device, bf16 by default)."
     if not 1 <= k <= 8: raise ValueError(f"k must be between 1 and 8 candidates per image, got {k}")
     if not Path(diffusion).expanduser().is_file():
         raise FileNotFoundError(f"diffusion checkpoint {diffusion} does not exist; train one with gps_ssl_diffusion --out FOLDER "
                                 "and pass FOLDER/diffusion.pt")
-    meta = _bank_meta(ds, diffusion, k, w, steps, eta, seed)
-    out = Path(out) if out else cache_dir() / 'clsp' / fingerprint(*(meta[x] for x in ('dataset', 'diffusion', 'k', 'w', 'steps', 'eta', 'seed')))
+    device = get_device(device); precision = forward_precision(precision, device)
+    meta = _bank_meta(ds, diffusion, k, w, steps, eta, seed, device, precision)
+    out = Path(out) if out else _bank_cache_folder(meta)
     bank = SyntheticBank(_bank_folder(out, meta, len(ds)))
     if bank.complete: return bank
     unet, rec = load_diffusion(diffusion, device)
@@ -258,7 +285,7 @@ def generate_bank(ds:ImageDataset, diffusion:str|Path, # a checkpoint written by
         idx = list(range(s, min(s + per, len(ds))))
         g = torch.Generator().manual_seed(seed * 1_000_003 + s)
         anchors = ds.get_images(idx).repeat_interleave(k, 0)
-        imgs = interpolate_sample(unet, anchors, w, steps, eta, generator=g)
+        imgs = interpolate_sample(unet, anchors, w, steps, eta, generator=g, precision=precision)
         data[idx] = imgs.view(len(idx), k, *imgs.shape[1:]).numpy(); data.flush()
         bank.done[idx] = True
         tmp = out / 'done.tmp.npy'; np.save(tmp, bank.done); os.replace(tmp, out / 'done.npy')

@@ -13,14 +13,15 @@ import torch
 from .core import atomic_write_json, fingerprint, provenance, safe_load
 
 # %% auto #0
-__all__ = ['DIGEST_SAMPLERS', 'DIGEST_BASE', 'DIGEST_TOLERANCE', 'digest_environment', 'compute_digest', 'digest_drift',
-           'digest_path', 'record_digest', 'digest_reference']
+__all__ = ['DIGEST_SAMPLERS', 'DIGEST_BASE', 'DIGEST_TOLERANCE', 'DIGEST_PINNED', 'digest_environment', 'compute_digest',
+           'digest_drift', 'digest_path', 'record_digest', 'digest_reference']
 
 # %% ../nbs/16_digest.ipynb #54881da2
 DIGEST_SAMPLERS = {'aug': {}, 'gps': dict(prior='pixels'), 'sepp': dict(sepp_encoder='pixels', sepp_threshold=0.5),
                    'clsp': dict(clsp_k=2, clsp_steps=3)}
 DIGEST_BASE = dict(epochs=1, batch_size=64, width=8, head_scale=1 / 16, seed=0, knn_k=5)
 DIGEST_TOLERANCE = dict(loss_rel=1e-4, acc=0.03, stats=1e-6)   # away from the digest's CPU: how far a number may move
+DIGEST_PINNED = dict(device='cpu', precision='fp32', channels_last='off', gpu_aug=True, compile=False, num_workers=0)   # what `auto` and the defaults chose on the CPU the digest was recorded on (8 px: contiguous), fixed so that a GPU machine runs the same
 
 # %% ../nbs/16_digest.ipynb #421db73b
 def _cpu_flags() -> str:
@@ -43,7 +44,7 @@ def _digest_data(folder:Path) -> str:
     tr, te = get_dataset('digits'), get_dataset('digits', split='test')
     np.savez(folder / 'digest.npz', x_train=tr.images[:320], y_train=tr.targets[:320], x_test=te.images[:100], y_test=te.targets[:100])
     ds = f"npz:{folder / 'digest.npz'}"
-    return ds, str(train_diffusion(get_dataset(ds), folder / 'ddpm', steps=5, batch_size=32, warmup=1, progress=False, ckpt_every=100))
+    return ds, str(train_diffusion(get_dataset(ds), folder / 'ddpm', steps=5, batch_size=32, warmup=1, progress=False, ckpt_every=100, device='cpu'))
 
 # %% ../nbs/16_digest.ipynb #5f6646e2
 def _digest_run(cfg, folder:Path) -> dict:
@@ -78,18 +79,35 @@ def _one_thread_and_own_cache(folder:Path):
         if cache is None: os.environ.pop('GPS_SSL_CACHE', None)
         else: os.environ['GPS_SSL_CACHE'] = cache
 
-# %% ../nbs/16_digest.ipynb #e302af1f
-def compute_digest(methods=None, samplers=None) -> dict:
-    "The digest of the code as it is now: one short single-thread run per method x sampler (all by default), and the statistics."
+# %% ../nbs/16_digest.ipynb #c233137b
+def _digest_configs(ds:str, diffusion:str, methods=None, samplers=None) -> dict:
+    "The digest's runs `{'method|sampler': TrainConfig}` (every method but the MoCo-v2 and NNCLR paper variants, every sampler by default), the automatic settings pinned to the CPU's (`DIGEST_PINNED`)."
     from gps_ssl.train import TrainConfig, ALL_METHODS
     methods = methods or [m for m in ALL_METHODS if m not in ('mocov2', 'nnclr_paper')]
+    return {f'{m}|{s}': TrainConfig(method=m, positives=s, dataset=ds, **DIGEST_BASE, **DIGEST_PINNED, **DIGEST_SAMPLERS[s],
+                                    **(dict(diffusion=diffusion) if s == 'clsp' else {}))
+            for m in methods for s in (samplers or DIGEST_SAMPLERS)}
+
+# %% ../nbs/16_digest.ipynb #4176a960
+@contextlib.contextmanager
+def _cpu_only():
+    "As on a machine without a GPU: the default device (`GPS_SSL_DEVICE`) is the CPU and `torch.cuda.is_available()` says False, so no automatic choice inside (the prior's device, the neighbour search's backend and device) takes the GPU."
+    available, env = torch.cuda.is_available, os.environ.get('GPS_SSL_DEVICE')
+    torch.cuda.is_available, os.environ['GPS_SSL_DEVICE'] = (lambda: False), 'cpu'
+    try: yield
+    finally:
+        torch.cuda.is_available = available
+        if env is None: os.environ.pop('GPS_SSL_DEVICE', None)
+        else: os.environ['GPS_SSL_DEVICE'] = env
+
+# %% ../nbs/16_digest.ipynb #e302af1f
+def compute_digest(methods=None, samplers=None) -> dict:
+    "The digest of the code as it is now: one short single-thread run per method x sampler (all by default), and the statistics, on the CPU in float32 whatever the machine."
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        with _one_thread_and_own_cache(d):
+        with _one_thread_and_own_cache(d), _cpu_only():
             ds, ddpm = _digest_data(d)
-            runs = {f'{m}|{s}': _digest_run(TrainConfig(method=m, positives=s, dataset=ds, **DIGEST_BASE, **DIGEST_SAMPLERS[s],
-                                                         **(dict(diffusion=ddpm) if s == 'clsp' else {})), d / f'{m}_{s}')
-                    for m in methods for s in (samplers or DIGEST_SAMPLERS)}
+            runs = {k: _digest_run(cfg, d / k.replace('|', '_')) for k, cfg in _digest_configs(ds, ddpm, methods, samplers).items()}
             return dict(environment=digest_environment(), runs=runs, stats=_digest_stats())
 
 # %% ../nbs/16_digest.ipynb #a39af417

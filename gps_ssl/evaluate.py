@@ -13,7 +13,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .core import get_device, progress_bars
-from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation, dataset_stats
+from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation, dataset_stats, _host_to
 
 # %% auto #0
 __all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'label_subset',
@@ -26,25 +26,41 @@ def _own() -> torch.Generator:
     "The feature loader's own generator: even an unshuffled DataLoader draws its workers' base seed from a generator, and without one from the global one, so every evaluation would advance the global stream that other code reads. (The probe's `_correct` and the prior's loader still draw from it: giving them their own would move recorded numbers.)"
     return torch.Generator().manual_seed(0)
 
+# %% ../nbs/09_eval.ipynb #bb8e2dd0
+def _module_device(m:nn.Module) -> torch.device|None:
+    "Where `m`'s first parameter (or buffer) is; None for a module without any."
+    t = next(iter([*m.parameters(), *m.buffers()]), None)
+    return None if t is None else t.device
+
+def _numpy(a) -> np.ndarray:
+    "`a` (a list, a NumPy array, or a tensor on any device) as a NumPy array on the host."
+    return a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
+
 # %% ../nbs/09_eval.ipynb #9ce79841
 @torch.no_grad()
-def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512, device=None, num_workers:int=0,
+def extract_features(backbone:nn.Module, ds:ImageDataset, batch_size:int=512,
+                     device=None, # where the backbone is (default: its own device; it is not moved)
+                     num_workers:int=0,
                      stats:tuple|None=None, # (mean, std) to normalise with; default `ds`'s own. Pass the training split's for a test split
                     ):
     "Backbone features of the un-augmented (`'none'`), normalised images of `ds`: `(feats [N, D] cpu, labels [N])`."
-    device = get_device(device)
+    at = _module_device(backbone)
+    device = (at or get_device()) if device is None else get_device(device)
+    if at is not None and at.type != device.type:
+        raise ValueError(f"the backbone is on {at} but device={str(device)!r}; move it there (backbone.to(device)) or leave device unset")
     was = backbone.training; backbone.eval()
     mean, std = stats if stats is not None else (None, None)
     if isinstance(ds, ArrayImageDataset) and num_workers == 0:   # in memory: whole batches, normalised on the device
         norm = BatchAugment('none', ds, mean=mean, std=std).to(device)
-        out = [backbone(norm(ds.get_images(np.arange(s, min(s + batch_size, len(ds)))).to(device))).float().cpu()
+        out = [backbone(norm(_host_to(ds.get_images(np.arange(s, min(s + batch_size, len(ds)))), device))).float().cpu()
                for s in range(0, len(ds), batch_size)]
         ys = [torch.as_tensor(ds.targets)]
     else:                                                         # files: decoded image by image in the loader's workers
         tf = make_augmentation('none', ds, mean=mean, std=std)
         out, ys = [], []
-        for x, y in DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers, generator=_own()):
-            out.append(backbone(x.to(device)).float().cpu()); ys.append(torch.as_tensor(y))
+        for x, y in DataLoader(ds.with_transform(tf, return_index=False), batch_size=batch_size, num_workers=num_workers, generator=_own(),
+                               pin_memory=device.type == 'cuda'):   # page-locked batches: copies the host does not wait for
+            out.append(backbone(x.to(device, non_blocking=True)).float().cpu()); ys.append(torch.as_tensor(y))
     backbone.train(was)
     return (torch.cat(out) if out else torch.empty(0, 0)), torch.cat(ys)
 
@@ -61,7 +77,7 @@ def _labelled(tr, ytr, te, yte):
 # %% ../nbs/09_eval.ipynb #d3130fab
 def capped_k(k:int, train_labels) -> int:
     "The k the kNN uses: `k`, capped at the number of labelled training images of the smallest class."
-    y = torch.as_tensor(np.asarray(train_labels)).long()
+    y = torch.as_tensor(_numpy(train_labels)).long()
     counts = torch.bincount(y[y >= 0]); counts = counts[counts > 0]
     return int(min(k, counts.min())) if len(counts) else int(k)
 
@@ -70,11 +86,11 @@ def capped_k(k:int, train_labels) -> int:
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float=0.07,
                  num_classes:int|None=None, chunk:int=1024,
                  cap:bool=True, # cap k at the smallest class's size (`capped_k`), with a warning when it bites
-                 per_image:bool=False, # return the 0/1 correctness of each labelled test image (a bool tensor) instead of the mean
+                 per_image:bool=False, # return the 0/1 correctness of each labelled test image (a bool tensor, on the host) instead of the mean
                 ) -> float:
-    "Top-1 accuracy (fraction) of the weighted cosine kNN classifier (solo-learn's defaults: k=20, T=0.07)."
+    "Top-1 accuracy (fraction) of the weighted cosine kNN classifier (solo-learn's defaults: k=20, T=0.07), computed where the training features are."
     tr, te = F.normalize(torch.as_tensor(train_feats).float(), dim=1), F.normalize(torch.as_tensor(test_feats).float(), dim=1)
-    ytr, yte = torch.as_tensor(train_labels).long(), torch.as_tensor(test_labels).long()
+    te, (ytr, yte) = te.to(tr.device), (torch.as_tensor(y).long().to(tr.device) for y in (train_labels, test_labels))
     if len(tr) != len(ytr) or len(te) != len(yte): raise ValueError("features and labels differ in length")
     tr, ytr, te, yte = _labelled(tr, ytr, te, yte)
     c = num_classes or int(max(ytr.max(), yte.max())) + 1
@@ -86,9 +102,9 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, t
     for s in range(0, len(te), chunk):
         sim, idx = (te[s:s + chunk] @ tr.T).topk(k, dim=1)
         w = (sim / temperature).exp()
-        votes = torch.zeros(len(sim), c).scatter_add_(1, ytr[idx], w)
+        votes = torch.zeros(len(sim), c, device=tr.device).scatter_add_(1, ytr[idx], w)
         correct.append(votes.argmax(1) == yte[s:s + chunk])
-    correct = torch.cat(correct)
+    correct = torch.cat(correct).cpu()
     return correct if per_image else correct.sum().item() / len(te)
 
 # %% ../nbs/09_eval.ipynb #89a89dcc
@@ -105,8 +121,8 @@ def _standardise(tr, *others, rel:float=1e-6):
 def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-5):
     "Multinomial logistic regression, `mean(CE) + ||W||^2 / (2 C n)` (scikit-learn's objective; the bias unpenalised), by full-batch L-BFGS in float64 to a gradient below `tol`."
     n, c = len(x), int(y.max()) + 1
-    xb = torch.cat([x, torch.ones(n, 1, dtype=x.dtype)], 1)
-    W = (torch.zeros(x.shape[1] + 1, c, dtype=x.dtype) if init is None else init.clone()).requires_grad_(True)
+    xb = torch.cat([x, torch.ones(n, 1, dtype=x.dtype, device=x.device)], 1)
+    W = (torch.zeros(x.shape[1] + 1, c, dtype=x.dtype, device=x.device) if init is None else init.clone()).requires_grad_(True)
     opt = torch.optim.LBFGS([W], lr=1, max_iter=max_iter, tolerance_grad=tol, tolerance_change=1e-12, history_size=20,
                             line_search_fn='strong_wolfe')
     def closure():
@@ -115,7 +131,7 @@ def _fit_logreg(x, y, C:float, max_iter:int=1000, init=None, tol:float=1e-5):
     return W.detach(), opt.state[W]['n_iter'] < max_iter
 
 # %% ../nbs/09_eval.ipynb #5df910e1
-def _score(W, x, y) -> float: return float(((torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1) @ W).argmax(1) == y).double().mean())
+def _score(W, x, y) -> float: return float(((torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype, device=x.device)], 1) @ W).argmax(1) == y).double().mean())
 
 # %% ../nbs/09_eval.ipynb #bfbe9508
 def linear_probe(train_feats, train_labels, test_feats, test_labels,
@@ -123,16 +139,16 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels,
                  Cs=PROBE_CS, val_fraction:float=0.2, seed:int=0, # the validation split (stratified, seeded)
                  max_iter:int=5000, details:bool=False, # return a dict with the chosen C, the validation accuracies and convergence
                 ):
-    "Top-1 accuracy (fraction) of a converged, L2-regularised logistic regression on standardised frozen features."
+    "Top-1 accuracy (fraction) of a converged, L2-regularised logistic regression on standardised frozen features, fitted in float64 where the training features are."
     tr, te = torch.as_tensor(train_feats).double(), torch.as_tensor(test_feats).double()
-    ytr, yte = torch.as_tensor(train_labels).long(), torch.as_tensor(test_labels).long()
+    te, (ytr, yte) = te.to(tr.device), (torch.as_tensor(y).long().to(tr.device) for y in (train_labels, test_labels))
     tr, ytr, te, yte = _labelled(tr, ytr, te, yte)
     val = {}
     if C is None:
         from sklearn.model_selection import train_test_split
-        counts = np.bincount(ytr.numpy()); n_val, k = int(np.ceil(val_fraction * len(ytr))), int((counts > 0).sum())
-        strat = ytr.numpy() if counts[counts > 0].min() >= 2 and k <= n_val <= len(ytr) - k else None   # stratified where every class fits both sides
-        a, b = (torch.as_tensor(i) for i in train_test_split(np.arange(len(ytr)), test_size=val_fraction, random_state=seed, stratify=strat))
+        counts = np.bincount(_numpy(ytr)); n_val, k = int(np.ceil(val_fraction * len(ytr))), int((counts > 0).sum())
+        strat = _numpy(ytr) if counts[counts > 0].min() >= 2 and k <= n_val <= len(ytr) - k else None   # stratified where every class fits both sides
+        a, b = (torch.as_tensor(i, device=tr.device) for i in train_test_split(np.arange(len(ytr)), test_size=val_fraction, random_state=seed, stratify=strat))
         xa, xb = _standardise(tr[a], tr[b]); W = None
         for c in sorted(Cs):                                  # warm-started from the next stronger regularisation
             W, _ = _fit_logreg(xa, ytr[a], c, max_iter=500, init=W); val[c] = _score(W, xb, ytr[b])
@@ -142,7 +158,7 @@ def linear_probe(train_feats, train_labels, test_feats, test_labels,
     if not conv: warnings.warn(f"linear probe: L-BFGS did not converge in {max_iter} iterations (C={C:g}); raise max_iter")
     acc = _score(W, xte, yte)
     if not details: return acc
-    correct = (torch.cat([xte, torch.ones(len(xte), 1, dtype=xte.dtype)], 1) @ W).argmax(1) == yte
+    correct = ((torch.cat([xte, torch.ones(len(xte), 1, dtype=xte.dtype, device=xte.device)], 1) @ W).argmax(1) == yte).cpu()
     return dict(top1=acc, C=float(C), val_top1=val, converged=conv, features=int(xtr.shape[1]), correct=correct)
 
 # %% ../nbs/09_eval.ipynb #8f89401b
@@ -155,13 +171,13 @@ def _labelled_items(ds:ImageDataset) -> tuple[np.ndarray, np.ndarray]:
     return y, keep
 
 # %% ../nbs/09_eval.ipynb #0b7bdac1
-def _correct(predict, ds, batch_size:int=512) -> torch.Tensor:
-    "Per item of `ds` (`(x, y)` items): does `predict(x)` put its largest logit at `y`? A bool vector."
-    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size)])
+def _correct(predict, ds, batch_size:int=512, pin:bool=False) -> torch.Tensor:
+    "Per item of `ds` (`(x, y)` items): does `predict(x)` put its largest logit at `y`? A bool vector; `pin`: page-locked batches (a CUDA `predict`)."
+    return torch.cat([predict(x).argmax(1).cpu() == torch.as_tensor(y) for x, y in DataLoader(ds, batch_size, pin_memory=pin)])
 
-def _top1(predict, ds, batch_size:int=512) -> float:
+def _top1(predict, ds, batch_size:int=512, pin:bool=False) -> float:
     "Share of `ds`'s `(x, y)` items whose `predict(x)` has its largest logit at `y`."
-    c = _correct(predict, ds, batch_size)
+    c = _correct(predict, ds, batch_size, pin)
     return c.sum().item() / len(c)
 
 # %% ../nbs/09_eval.ipynb #7b192c85
@@ -171,12 +187,13 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
                       batch_size:int=256, weight_decay:float=0.0, momentum:float=0.9,
                       crop_scale:tuple|None=None, # RandomResizedCrop area range (default: the strong augmentation's)
                       feature_bn:bool=False, # an affine-free BatchNorm before the classifier (MAE's linear probing): scale-free features
-                      seed:int=0, device=None, progress:bool=False) -> float:
+                      seed:int=0, device=None, # where the backbone is (default: its own device; it is not moved)
+                      progress:bool=False) -> float:
     "Top-1 accuracy of a linear classifier trained with SGD on the frozen `backbone` over augmented images (crops, and flips where the dataset's `hflip` allows)."
     from gps_ssl.data import BatchAugment, dataset_stats
     from torch.utils.data import Subset
     from tqdm.auto import tqdm
-    device = get_device(device); stats = stats or dataset_stats(train_ds)
+    device = (_module_device(backbone) or get_device()) if device is None else get_device(device); stats = stats or dataset_stats(train_ds)
     (ytr, keep_tr), (yte, keep_te) = _labelled_items(train_ds), _labelled_items(test_ds)
     bs = min(batch_size, len(keep_tr))
     aug = BatchAugment('strong', train_ds, mean=stats[0], std=stats[1], jitter_p=0.0, gray_p=0.0, crop_scale=crop_scale, blur=False).to(device)
@@ -191,15 +208,17 @@ def linear_eval_paper(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDa
     steps = epochs * (len(keep_tr) // bs)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps))
     g = torch.Generator().manual_seed(seed)
-    tr = DataLoader(Subset(train_ds.with_transform(None, return_index=False), keep_tr), bs, shuffle=True, drop_last=True, generator=g)
+    tr = DataLoader(Subset(train_ds.with_transform(None, return_index=False), keep_tr), bs, shuffle=True, drop_last=True, generator=g,
+                    pin_memory=device.type == 'cuda')
     try:
         head.train()
         for _ in tqdm(range(epochs), desc='linear eval (paper)', disable=not progress_bars(progress), leave=False):
             for x, y in tr:
-                with torch.no_grad(): f = backbone(aug(x.to(device), generator=g)).float()
-                loss = F.cross_entropy(head(f), torch.as_tensor(y).to(device))
+                with torch.no_grad(): f = backbone(aug(x.to(device, non_blocking=True), generator=g)).float()
+                loss = F.cross_entropy(head(f), torch.as_tensor(y).to(device, non_blocking=True))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-        return _top1(lambda x: head(backbone(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
+        return _top1(lambda x: head(backbone(plain(x.to(device, non_blocking=True))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te),
+                     pin=device.type == 'cuda')
     finally:
         for p_ in backbone.parameters(): p_.requires_grad_(True)
         backbone.train(was)
@@ -224,7 +243,7 @@ def _finetune_steps(bb:nn.Module, head:nn.Module, x:torch.Tensor, y:torch.Tensor
     bb.train(not frozen); head.train()
     for _ in tqdm(range(steps), desc='fine-tune', disable=not progress_bars(progress), leave=False):
         b = torch.randperm(len(x), generator=g)[:batch_size]
-        loss = F.cross_entropy(head(bb(aug(x[b].to(device), generator=g)).float()), y[b].to(device))
+        loss = F.cross_entropy(head(bb(aug(_host_to(x[b], device), generator=g)).float()), _host_to(y[b], device))
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
     bb.eval(); head.eval()
 
@@ -262,7 +281,8 @@ def finetune(backbone:nn.Module, train_ds:ImageDataset, test_ds:ImageDataset,
     _finetune_steps(bb, head, train_ds.get_images(idx), torch.as_tensor(ytr[idx]).long(), aug, steps, lr,
                     bs, momentum, weight_decay, g, device, progress, frozen)
     from torch.utils.data import Subset
-    c = _correct(lambda x: head(bb(plain(x.to(device))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te))
+    c = _correct(lambda x: head(bb(plain(x.to(device, non_blocking=True))).float()), Subset(test_ds.with_transform(None, return_index=False), keep_te),
+                 pin=device.type == 'cuda')
     top1 = c.sum().item() / len(c)
     return dict(top1=top1, correct=pack_correct(c.numpy()), test_images=len(c)) if details else top1
 
@@ -281,31 +301,31 @@ def evaluate_features(train_feats, train_labels, test_feats, test_labels, knn_k:
                       sweep=(1, 5, 20, 200), # also record the kNN accuracy at these k (uncapped), to show how much a verdict depends on k
                      ) -> dict:
     "`knn_top1` and `linear_top1` (fractions) of frozen features, with the k used, the C chosen and each test image's correctness (`knn_correct`, `linear_correct`, packed: the paired intervals count the test set with them): the protocol of every table row (multi-label: `evaluate_multilabel`)."
-    if np.asarray(train_labels).ndim == 2: return evaluate_multilabel(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t, probe_c)
+    if _numpy(train_labels).ndim == 2: return evaluate_multilabel(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t, probe_c)
     p = linear_probe(train_feats, train_labels, test_feats, test_labels, C=probe_c, details=True)
     kc = knn_accuracy(train_feats, train_labels, test_feats, test_labels, knn_k, knn_t, per_image=True)
     return dict(knn_top1=kc.sum().item() / len(kc), linear_top1=p['top1'], knn_k=capped_k(knn_k, train_labels), probe_c=p['C'],
-                eval_images=int((torch.as_tensor(np.asarray(test_labels)) >= 0).sum()),
+                eval_images=int((torch.as_tensor(_numpy(test_labels)) >= 0).sum()),
                 knn_by_k={str(k): knn_accuracy(train_feats, train_labels, test_feats, test_labels, k, knn_t, cap=False) for k in sweep},
                 knn_correct=pack_correct(kc), linear_correct=pack_correct(p['correct']))
 
 # %% ../nbs/09_eval.ipynb #3e6fbf47
 @torch.no_grad()
 def knn_label_scores(train_feats, train_labels, test_feats, k:int=20, temperature:float=0.07) -> torch.Tensor:
-    "Multi-label weighted kNN: `[M, L]` scores, each label's exp(cos / T)-weighted share among a test image's k nearest training images."
+    "Multi-label weighted kNN: `[M, L]` scores (on the host), each label's exp(cos / T)-weighted share among a test image's k nearest training images, computed where the training features are."
     tr, te = (F.normalize(torch.as_tensor(x).float(), dim=1) for x in (train_feats, test_feats))
-    y, out = torch.as_tensor(np.asarray(train_labels)).float(), []
+    te, y, out = te.to(tr.device), torch.as_tensor(_numpy(train_labels)).float().to(tr.device), []
     for s in range(0, len(te), 1024):
         sim, idx = (te[s:s + 1024] @ tr.T).topk(min(k, len(tr)), dim=1)
         w = ((sim - sim[:, :1]) / temperature).exp()                  # shifted by the top similarity: the same weights, no overflow
         out.append((w[..., None] * y[idx]).sum(1) / w.sum(1, keepdim=True))
-    return torch.cat(out)
+    return torch.cat(out).cpu()
 
 # %% ../nbs/09_eval.ipynb #cb71a4c1
 def multilabel_scores(scores, labels) -> dict:
     "Mean ROC AUC over the labels whose test images hold both kinds, mean per-label accuracy of `scores > 0.5`, and how many labels had an AUC."
     from sklearn.metrics import roc_auc_score
-    s, y = np.asarray(scores, dtype=np.float64), np.asarray(labels)
+    s, y = _numpy(scores).astype(np.float64), _numpy(labels)
     ok = [j for j in range(y.shape[1]) if 0 < (y[:, j] > 0).sum() < len(y)]
     if not ok: raise ValueError("no label has both positive and negative test images: the mean AUC is undefined")
     return dict(auc=float(np.mean([roc_auc_score(y[:, j] > 0, s[:, j]) for j in ok])), label_acc=float(((s > 0.5) == (y > 0)).mean()), auc_labels=len(ok))
@@ -314,7 +334,7 @@ def multilabel_scores(scores, labels) -> dict:
 def multilabel_probe(train_feats, train_labels, test_feats, C:float|None=None, Cs=PROBE_CS, val_fraction:float=0.2, seed:int=0) -> tuple:
     "`(probabilities [M, L], C)`: one L2-regularised logistic regression per label on standardised features, C chosen on a validation split by mean AUC."
     from sklearn.linear_model import LogisticRegression
-    tr, te, y = torch.as_tensor(train_feats).double(), torch.as_tensor(test_feats).double(), np.asarray(train_labels) > 0
+    tr, te, y = torch.as_tensor(train_feats).double().cpu(), torch.as_tensor(test_feats).double().cpu(), _numpy(train_labels) > 0   # scikit-learn: on the host
     def fit_predict(xa, ya, xb, c):
         return np.stack([LogisticRegression(C=c, max_iter=2000).fit(xa, ya[:, j]).predict_proba(xb)[:, 1] if 0 < ya[:, j].sum() < len(ya)
                          else np.full(len(xb), ya[:, j].mean()) for j in range(ya.shape[1])], 1)     # a constant label: its rate
@@ -469,7 +489,7 @@ def plot_embedding(feats, labels, path=None, max_points:int=2000, seed:int=0, ti
     "2-D t-SNE of `feats` (a seeded subsample of at most `max_points`), coloured by `labels`."
     import matplotlib.pyplot as plt
     from sklearn.manifold import TSNE
-    f, y = torch.as_tensor(feats).float(), torch.as_tensor(labels).long()
+    f, y = torch.as_tensor(feats).float().cpu(), torch.as_tensor(_numpy(labels)).long()
     if len(f) != len(y): raise ValueError(f"{len(f)} features but {len(y)} labels")
     if len(f) > max_points: keep = torch.randperm(len(f), generator=torch.Generator().manual_seed(seed))[:max_points]; f, y = f[keep], y[keep]
     xy = TSNE(2, init='pca', random_state=seed, perplexity=min(30, max(2, len(f) // 4))).fit_transform(F.normalize(f, dim=1).numpy())

@@ -87,25 +87,16 @@ class FeatureQueue(nn.Module):
         self.register_buffer('ids', torch.full((size,), -1, dtype=torch.long))
         self.register_buffer('ptr', torch.zeros((), dtype=torch.long))
         self.register_buffer('filled', torch.zeros((), dtype=torch.long))
-        self._ptr, self._filled = 0, 0   # Python copies of `ptr` and `filled`: `push` never reads the device
-    def _load_from_state_dict(self, *args, **kwargs):
-        "Load the buffers, then the Python copies from them: a loaded queue goes on where the saved one stopped."
-        super()._load_from_state_dict(*args, **kwargs); self._ptr, self._filled = int(self.ptr), int(self.filled)
     @torch.no_grad()
     def push(self, z:torch.Tensor, ids:torch.Tensor|None=None):
-        "Enqueue `z` with its dataset indices `ids` (oldest entries are overwritten)."
+        "Enqueue `z` with its dataset indices `ids` (oldest entries are overwritten); nothing is read back from the device."
         z, dev = F.normalize(z.detach(), dim=1).to(self.bank.dtype), self.ids.device
         ids = torch.full((len(z),), -1, dtype=torch.long, device=dev) if ids is None else _to_device(torch.as_tensor(ids).long(), dev)
         n, size = len(z), len(self.bank)
-        if n >= size: self.bank.copy_(z[-size:]); self.ids.copy_(ids[-size:]); self._ptr, self._filled = 0, size
-        else:
-            i = self._ptr; e = i + n
-            if e <= size: self.bank[i:e] = z; self.ids[i:e] = ids
-            else:
-                self.bank[i:] = z[:size - i]; self.bank[:e - size] = z[size - i:]
-                self.ids[i:] = ids[:size - i]; self.ids[:e - size] = ids[size - i:]
-            self._ptr, self._filled = e % size, min(size, self._filled + n)
-        self.ptr.fill_(self._ptr); self.filled.fill_(self._filled)   # a Python number: written without waiting
+        if n >= size: self.bank.copy_(z[-size:]); self.ids.copy_(ids[-size:]); self.ptr.zero_(); self.filled.fill_(size); return
+        at = (self.ptr + torch.arange(n, device=dev)) % size      # the n slots from the write position on, wrapping around
+        self.bank.index_copy_(0, at, z); self.ids.index_copy_(0, at, ids)
+        self.ptr.add_(n).remainder_(size); self.filled.add_(n).clamp_(max=size)
     def forward(self, z:torch.Tensor|None=None, update:bool=True) -> torch.Tensor:
         "The current bank (a copy, taken before `z` is pushed when `update`)."
         bank = self.bank.clone()

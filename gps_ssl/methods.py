@@ -12,7 +12,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.distributed as dist
 
-from .clsp import clsp_term
 from .losses import (nt_xent_loss, byol_loss, simsiam_loss, moco_loss, nnclr_loss, vicreg_loss, FeatureQueue,
                             ema_update, cosine_ema_tau, _to_device)
 
@@ -162,7 +161,9 @@ def loss(self:SSLMethod, x1, x2, indexes=None,
     "The method's symmetric loss on (anchor view, positive view), plus `lam * mean(2 - 2cos(z1, z3))` with a third view."
     o1 = self(x1); o2 = None if self.method == 'mocov2' else self(x2)   # MoCo-v2 as published: only view 1 is a query
     base = self._base_loss(o1, o2, x1, x2, indexes, ids)
-    return base if x3 is None else base + lam * clsp_term(o1['z'], self(x3)['z'])
+    if x3 is None: return base
+    from gps_ssl.clsp import clsp_term   # here: `gps_ssl.methods` itself loads without torchvision (the gather test's processes start faster)
+    return base + lam * clsp_term(o1['z'], self(x3)['z'])
 
 # %% ../nbs/10a_methods.ipynb #40003a05
 def _own(queue, ids):

@@ -32,10 +32,10 @@ from .config import *                                    # TrainConfig and the r
 from .config import _spec_file, _aug_kw
 
 # %% auto #0
-__all__ = ['LOSS_CHECK_EVERY', 'SPEED_KEYS', 'REFERENCES', 'dist_timeout', 'local_rank', 'on_rank0', 'slurm_to_torchrun',
-           'make_sampler', 'make_views', 'PairOrder', 'collate_pairs', 'loader_workers', 'make_loader', 'epoch_loader',
-           'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'rank_device', 'init_backbone', 'PhaseTimer',
-           'backend_flags', 'train', 'train_supervised', 'reference_metrics', 'launch']
+__all__ = ['LOSS_CHECK_EVERY', 'SPEED_KEYS', 'REFERENCES', 'dist_timeout', 'prep_timeout', 'wait_all', 'local_rank', 'on_rank0',
+           'slurm_to_torchrun', 'make_sampler', 'make_views', 'PairOrder', 'collate_pairs', 'loader_workers',
+           'make_loader', 'epoch_loader', 'z_spread', 'nn_purity', 'RunLog', 'epoch_record', 'rank_device',
+           'init_backbone', 'PhaseTimer', 'backend_flags', 'train', 'train_supervised', 'reference_metrics', 'launch']
 
 # %% ../nbs/10_train.ipynb #6c59c986
 from . import methods as _methods, config as _config
@@ -103,6 +103,24 @@ def dist_timeout() -> timedelta:
     if m <= 0: raise ValueError(f"GPS_SSL_DIST_TIMEOUT={v!r}: give the minutes a process may wait for the others, a positive number")
     return timedelta(minutes=m)
 
+def prep_timeout() -> timedelta:
+    "How long the other processes wait while one builds what they all need (the prior's embeddings, a CLSP bank, a download) or runs rank 0's monitor: `GPS_SSL_PREP_TIMEOUT` minutes (default 720: a cold CLSP bank of a large dataset takes hours); precompute with gps_ssl_embed / generate_bank to wait less."
+    v = os.environ.get('GPS_SSL_PREP_TIMEOUT', '720')
+    try: m = float(v)
+    except ValueError: m = -1
+    if m <= 0: raise ValueError(f"GPS_SSL_PREP_TIMEOUT={v!r}: give the minutes processes may wait for one that builds a cache, a positive number")
+    return timedelta(minutes=m)
+
+_PREP = {}
+def _prep_group():
+    "A gloo group of every process whose collectives wait `prep_timeout()` (made on first use, by every process at the same point)."
+    if _PREP.get('world') is not dist.group.WORLD: _PREP.update(world=dist.group.WORLD, group=dist.new_group(backend='gloo', timeout=prep_timeout()))
+    return _PREP['group']
+
+def wait_all():
+    "Every process waits here for the others, as long as `prep_timeout()`: where one process works alone (no-op outside a process group)."
+    if dist_info()[1] > 1: dist.barrier(group=_prep_group())
+
 def _backend(cuda:bool) -> str:
     "The process group's backends: NCCL for CUDA tensors and gloo for CPU ones (object broadcasts, a run on the CPU beside GPUs), or gloo alone."
     return 'cpu:gloo,cuda:nccl' if cuda else 'gloo'
@@ -127,7 +145,7 @@ def on_rank0(fn, *args, **kwargs):
         except Exception as e: err = e
     if world > 1:
         box = [(res, None if err is None else (type(err), str(err)))]
-        dist.broadcast_object_list(box, 0)
+        dist.broadcast_object_list(box, 0, group=_prep_group())   # on the CPU, waiting as long as prep_timeout()
         res, sent = box[0]
         if rank and sent is not None:
             try: err = sent[0](sent[1])
@@ -188,10 +206,10 @@ def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bo
     bank = None
     if cfg.clsp_control == 'none':
         node_main = local_rank() == 0   # each node's first process generates (or opens) the bank in its own cache, then the node's others open it
-        if not node_main: _barrier()
+        if not node_main: wait_all()
         bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
                              seed=0, device=device, progress=progress and main)
-        if node_main: _barrier()
+        if node_main: wait_all()
     lam = cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(_KIND.get(cfg.method, cfg.method), 1.0)
     return tf, pairs, SyntheticViews(pairs, bank), lam
 
@@ -207,9 +225,9 @@ class PairOrder(torch.utils.data.Sampler):
     def __len__(self): return len(self.dist) if self.dist is not None else len(self.data)
     def __iter__(self):
         if self.dist is not None: order = list(self.dist)
-        else:   # the order a DataLoader shuffled with this generator gave (it draws a worker seed first): every recorded run's
+        else:   # every recorded run's order: a DataLoader shuffled by this generator, read through tqdm.auto (two iterators, two worker-seed draws, then the permutation)
             g = torch.Generator().manual_seed(self.seed * 1000 + self.epoch)
-            torch.empty((), dtype=torch.int64).random_(generator=g)
+            torch.empty(2, dtype=torch.int64).random_(generator=g)
             order = torch.randperm(len(self.data), generator=g).tolist()
         src = getattr(self.data, 'pairs', self.data)       # SyntheticViews wraps its GPSPairs
         if not hasattr(src, 'pair_keys'): return iter(order)
@@ -268,9 +286,9 @@ def z_spread(model:SSLMethod, feats:torch.Tensor) -> float:
 # %% ../nbs/10_train.ipynb #5977a838
 def nn_purity(model:SSLMethod, labels=None) -> dict:
     "NNCLR: `nn_purity` (share of the epoch's support-set neighbours with the anchor's label) and `nn_self_share`; empties the log."
-    pairs, model.nn_pairs = model.nn_pairs, []
-    if not pairs: return {}
-    a, n = (torch.cat(x) for x in zip(*pairs)); ok = n >= 0          # -1: an entry of the random initial queue
+    pairs = model.take_nn_pairs()                                  # on the host, in one copy at the epoch's end
+    if pairs is None: return {}
+    a, n = pairs; ok = n >= 0                                        # -1: an entry of the random initial queue
     if not ok.any(): return {}
     out = dict(nn_self_share=float((a[ok] == n[ok]).float().mean()))
     if labels is not None: out['nn_purity'] = positive_purity(n[ok], labels, a[ok])
@@ -385,10 +403,10 @@ def _run_data(cfg:TrainConfig, rank:int, world:int, device, progress:bool) -> tu
     "`(train set, evaluation sets, sampler, views)`, seeded per process; with `download`, each node's first process fetches first (no shared disk assumed)."
     main, node_main = rank == 0, local_rank() == 0
     seed_everything(cfg.seed + rank)   # DDP broadcasts rank 0's initial weights; augmentations differ per process
-    if cfg.download and not node_main: _barrier()
+    if cfg.download and not node_main: wait_all()
     ds, test = run_splits(cfg)
     ev = eval_splits(cfg, ds, test)      # None: no labels to evaluate with; the health measures stand in
-    if cfg.download and node_main: _barrier()
+    if cfg.download and node_main: wait_all()
     if main and (held := getattr(ev[1] if ev else None, 'held_out', None)):
         warnings.warn(f"{cfg.dataset} has no test split: {held['images']} of its labelled images (a seeded, stratified {100 * held['fraction']:g} %, "
                       "--test_fraction) are held out as the test set and never trained on; metrics.json records them as test_held_out")
@@ -399,7 +417,7 @@ def _run_data(cfg:TrainConfig, rank:int, world:int, device, progress:bool) -> tu
 def _stopped(runlog) -> dict:
     "`stop_after` reached (a simulated kill): close the log, wait for the other processes, return no metrics."
     if runlog: runlog.close()
-    _barrier(); return {}
+    wait_all(); return {}
 
 # %% ../nbs/10_train.ipynb #8299cdcd
 def init_backbone(bb:nn.Module, spec:str, bb_args:dict) -> nn.Module:
@@ -613,7 +631,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
     step_fn, timer = _wrap(model, device, world, cfg.sync_bn, cfg.compile), timer or PhaseTimer(device, sync=False)
     mean, std = dataset_stats(ds)     # the training images' statistics: every split is normalised with them
     if main: _write_out(out, cfg, resume, overwrite)
-    _barrier()
+    wait_all()
     view, runlog = _viewer(cfg, ds, device, fmt), RunLog(out, cfg, start, resume, epoch_lines) if main else None
     workers = loader_workers(cfg, ds, device); dl = make_loader(data, cfg, bs, device, workers)   # one loader, its workers persistent
     feats, health = None, _health_set(ds)
@@ -630,7 +648,7 @@ def train(cfg:TrainConfig|None=None, out:str|Path='runs/train', resume:bool=Fals
             feats, rec = _monitor(cfg, model, ev, health, device, (mean, std), feats, epoch, loss, sched.get_last_lr()[0], t0, ds, timer)
             runlog.epoch(rec)
             if due: _checkpoint(ckpt, cfg, model, opt, sched, sampler, encoder_record(model.backbone, bb_args, ds.image_size, mean, std), epoch + 1, secs, world, rngs, len(ds))
-        _barrier()
+        wait_all()
     if not main: return {}
     if feats is None: feats = _features(model, ev, health, device, (mean, std), workers)   # resumed a finished run: no epoch ran
     metrics = {**_final_metrics(cfg, model, feats, ev, pairs, data, ds, sampler, view, steps, secs, world), **_speed(timer, cfg.batch_size, cfg.compile), 'loader_workers': workers, **({'backend_flags': flags} if flags else {})}
@@ -667,7 +685,7 @@ def train_supervised(cfg:TrainConfig|None=None, out:str|Path='runs/supervised', 
     t0 = time.time()
     for epoch in tqdm(range(cfg.epochs), desc='supervised', disable=not progress_bars(progress), leave=False):
         model.train()
-        for x, y in DataLoader(data, cfg.batch_size, shuffle=True, drop_last=True, num_workers=cfg.num_workers,
+        for x, y in DataLoader(data, cfg.batch_size, shuffle=True, drop_last=True, num_workers=loader_workers(cfg, ds, device),
                                generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch)):
             x = x.to(device); x = gaug(x) if gaug is not None else x
             loss = F.cross_entropy(model(x), torch.as_tensor(y).to(device))
@@ -740,6 +758,15 @@ def launch(nprocs:int, fn=None, *args, **kwargs):
         res = Path(d) / 'result.pt'
         mp.spawn(_ddp_entry, args=(nprocs, _free_port(), fn, args, kwargs, res), nprocs=nprocs, join=True)
         return safe_load(res) if res.exists() else None
+
+# %% ../nbs/10_train.ipynb #4737ac4a
+def _wait_check(seconds:float, folder:str):
+    "Rank 0 works `seconds` alone while the others wait at `wait_all`; each process writes how its wait ended to `folder/RANK`."
+    rank = dist_info()[0]
+    if rank == 0: time.sleep(seconds)
+    try: wait_all(); how = 'waited'
+    except Exception as e: how = f"{type(e).__name__}: {e}"
+    Path(folder, str(rank)).write_text(how)
 
 # %% ../nbs/10_train.ipynb #7470e36f
 def _grad_check(model:SSLMethod, x1, x2):
