@@ -700,14 +700,13 @@ NEED_COLS = ['backbone', 'px', 'gflop_per_pair', 'peak_tflops', 'need_30pct', 'n
 def bench_loader(n:int=50_000, # CIFAR-size images in memory (random uint8, 32 x 32 x 3); 0: none
                  jpegs:int=3000, # JPEG files of `px` px in a temporary folder; 0: none
                  px:int=96, workers=(0, 1, 2), batch_size:int=256, epochs:int=3,
-                 persistent:bool=True, # also time a persistent-workers loader (workers > 0)
                  seed:int=0) -> list[dict]:
-    "Pairs per second of a training run's pair loader alone (no model), as `train` configures it (`epoch_loader`), per data and worker count."
+    "Pairs per second of a training run's pair loader alone (no model), per data and worker count: `train`'s (`make_loader`: one per run, persistent workers, whole batches gathered from memory) and the one before issue 42 (a new loader each epoch, item by item)."
     import dataclasses
     from torch.utils.data import DataLoader
     from gps_ssl.core import seed_worker
     from gps_ssl.data import get_dataset
-    from gps_ssl.train import epoch_loader
+    from gps_ssl.train import make_loader
     dev = 'cuda' if torch.cuda.is_available() else 'cpu'          # pinned memory where a GPU takes the batches, as in a run
     rows = []
     with tempfile.TemporaryDirectory() as d:
@@ -717,18 +716,15 @@ def bench_loader(n:int=50_000, # CIFAR-size images in memory (random uint8, 32 x
         for name, ds in sets.items():
             cfg, data = loader_pairs(ds, batch_size, seed)
             for w in workers:
-                c = dataclasses.replace(cfg, num_workers=w)
-                def per_epoch(e): data.set_epoch(e); return epoch_loader(data, c, e, batch_size, dev)
-                modes = {'per epoch (train)': (per_epoch, 0)}
-                if persistent and w > 0:
-                    dl = DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True, num_workers=w, worker_init_fn=seed_worker,
-                                    pin_memory=dev == 'cuda', persistent_workers=True, generator=torch.Generator().manual_seed(seed))
-                    modes['persistent'] = (lambda e: dl, 1)        # the first epoch starts the workers: untimed
-                for mode, (make, skip) in modes.items():
-                    r = _epoch_rates(make, epochs, skip)
+                def before(e): data.set_epoch(e); return DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True, num_workers=w, worker_init_fn=seed_worker,
+                                                                    pin_memory=dev == 'cuda', generator=torch.Generator().manual_seed(seed * 1000 + e))
+                dl = make_loader(data, dataclasses.replace(cfg, num_workers=w), batch_size, dev, w)
+                def run(e): data.set_epoch(e); dl.sampler.set_epoch(e); return dl
+                for mode, (make, skip) in {'per epoch, item by item (before)': (before, 0), 'one per run (train)': (run, 1 if w else 0)}.items():
+                    r = _epoch_rates(make, epochs, skip)      # a persistent loader's first epoch starts its workers: untimed
                     rows.append(dict(data=name, px=ds.image_size[0], N=len(ds), workers=w, loader=mode, batch=batch_size, epochs=epochs,
                                      pin_memory=dev == 'cuda', **r, mb_per_s=r['pairs_per_s'] * 2 * ds.channels * ds.image_size[0] * ds.image_size[1] / 1e6))
-                    if mode == 'persistent': del dl                 # its workers end
+                del dl                                          # its workers end
     return rows
 
 # %% ../nbs/90_benchmarks.ipynb #1be309c5

@@ -138,7 +138,8 @@ class GPSPairs(Dataset):
         if self.transform is not None or not hasattr(self.dataset, 'images'): return [self[k] for k in keys]
         i, j = (np.asarray(v, dtype=np.int64) for v in zip(*map(self._key, keys)))    # host arrays: nothing here waits for a device
         lab = lambda ix: torch.stack([self._label(a) for a in ix]) if self.dataset.multilabel else torch.from_numpy(np.asarray(self.dataset.targets)[ix].astype(np.int64))
-        return dict(anchor=self.dataset.get_images(i).contiguous(), positive=self.dataset.get_images(j).contiguous(),
+        img = lambda ix: (x := self.dataset.get_images(ix)).new_empty(x.shape).copy_(x)   # torch-allocated, standard strides: as stacking items gave (a 1-channel image's permuted strides would read as channels-last)
+        return dict(anchor=img(i), positive=img(j),
                     index=torch.from_numpy(i), pos_index=torch.from_numpy(j), label=lab(i), pos_label=lab(j))
     def __repr__(self): return f"GPSPairs({self.dataset.name}, {self.sampler}, epoch={self.epoch})"
 
