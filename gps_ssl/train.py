@@ -245,6 +245,7 @@ def collate_pairs(items):
     "A batch gathered whole passes as it is; a list of items is collated as usual."
     return items if isinstance(items, dict) else torch.utils.data.default_collate(items)
 
+# %% ../nbs/10_train.ipynb #4461b75f
 def loader_workers(cfg:TrainConfig, ds, device) -> int:
     "`num_workers`, `auto` resolved: 0 on the CPU (its cores train) and where a batch is one gather from memory augmented on the device; else one per free core of this process (the node's cores shared by its processes), at most 8."
     if cfg.num_workers != 'auto': return int(cfg.num_workers)
