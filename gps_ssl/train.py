@@ -187,8 +187,8 @@ def _wrap(model:SSLMethod, device:torch.device, world:int, sync_bn:bool=True, co
 def make_sampler(cfg:TrainConfig, ds, world:int=1, main:bool=True, progress:bool=True):
     "The positive sampler of a run: `GPSSampler`, `SemanticSampler` (or its control) or `AugmentationSampler`."
     if cfg.positives in ('gps', 'sepp'):   # rank 0 embeds (and caches); every process gets its table, so no node needs its disk
-        z = on_rank0(lambda: embed(ds, cfg.prior, progress=progress and main) if cfg.positives == 'gps'
-                     else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main))
+        z = on_rank0(lambda: embed(ds, cfg.prior, progress=progress and main, precision=cfg.precision) if cfg.positives == 'gps'
+                     else sepp_embed(ds, cfg.sepp_encoder, progress=progress and main, precision=cfg.precision))   # --precision: the prior's forward too (auto: bf16 on CUDA)
     if cfg.positives == 'gps':
         return GPSSampler(z, k=cfg.k, rule=cfg.rule, tau=cfg.tau, refresh_every=cfg.refresh_every, seed=cfg.seed,
                           index=cfg.knn_index, shard=world > 1)
@@ -208,7 +208,7 @@ def make_views(cfg:TrainConfig, ds, sampler, device, main:bool=True, progress:bo
         node_main = local_rank() == 0   # each node's first process generates (or opens) the bank in its own cache, then the node's others open it
         if not node_main: wait_all()
         bank = generate_bank(ds, cfg.diffusion, k=cfg.clsp_k, w=cfg.clsp_w, steps=cfg.clsp_steps, eta=cfg.clsp_eta,
-                             seed=0, device=device, progress=progress and main)
+                             seed=0, device=device, progress=progress and main, precision=cfg.precision)
         if node_main: wait_all()
     lam = cfg.clsp_lambda if cfg.clsp_lambda is not None else CLSP_LAMBDA.get(_KIND.get(cfg.method, cfg.method), 1.0)
     return tf, pairs, SyntheticViews(pairs, bank), lam
