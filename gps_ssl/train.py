@@ -95,21 +95,21 @@ class _Step(nn.Module):
     def forward(self, x1, x2, indexes=None, x3=None, lam=0.0, ids=None): return self.model.loss(x1, x2, indexes, x3, lam, ids)
 
 # %% ../nbs/10_train.ipynb #d1c2dace
-def dist_timeout() -> timedelta:
-    "How long a process waits for the others at a collective: `GPS_SSL_DIST_TIMEOUT` minutes (default 60), long enough for rank 0's kNN monitor and probe, a cold prior cache or a CLSP bank (NCCL's own default is 10 minutes)."
-    v = os.environ.get('GPS_SSL_DIST_TIMEOUT', '60')
+def _env_minutes(name:str, default:str, what:str) -> timedelta:
+    "The minutes environment variable `name` gives (else `default`), or a one-line error saying what they are for."
+    v = os.environ.get(name, default)
     try: m = float(v)
     except ValueError: m = -1
-    if m <= 0: raise ValueError(f"GPS_SSL_DIST_TIMEOUT={v!r}: give the minutes a process may wait for the others, a positive number")
+    if m <= 0: raise ValueError(f"{name}={v!r}: give the minutes {what}, a positive number")
     return timedelta(minutes=m)
+
+def dist_timeout() -> timedelta:
+    "How long a process waits for the others at a collective of the training loop: `GPS_SSL_DIST_TIMEOUT` minutes (default 60; NCCL's own default is 10). Waits for one process's work (a cache, the monitor) use `prep_timeout`."
+    return _env_minutes('GPS_SSL_DIST_TIMEOUT', '60', 'a process may wait for the others')
 
 def prep_timeout() -> timedelta:
     "How long the other processes wait while one builds what they all need (the prior's embeddings, a CLSP bank, a download) or runs rank 0's monitor: `GPS_SSL_PREP_TIMEOUT` minutes (default 720: a cold CLSP bank of a large dataset takes hours); precompute with gps_ssl_embed / generate_bank to wait less."
-    v = os.environ.get('GPS_SSL_PREP_TIMEOUT', '720')
-    try: m = float(v)
-    except ValueError: m = -1
-    if m <= 0: raise ValueError(f"GPS_SSL_PREP_TIMEOUT={v!r}: give the minutes processes may wait for one that builds a cache, a positive number")
-    return timedelta(minutes=m)
+    return _env_minutes('GPS_SSL_PREP_TIMEOUT', '720', 'processes may wait for one that builds a cache')
 
 _PREP = {}
 def _prep_group():
