@@ -101,7 +101,7 @@ def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; 
     if supervised: m = train_supervised(cfg, out, overwrite=overwrite, progress=not quiet)
     else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet, epoch_lines=lines)
     import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()   # joined under torchrun
+    if dist.is_available() and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # joined under torchrun (no rank leaves a peer mid-collective)
     if m: print(json.dumps(m, indent=1))   # under torchrun only rank 0 returns metrics
 gps_ssl_train.parser = train_parser
 

@@ -70,6 +70,7 @@ def _gather_check(rank:int, world:int, port:int, out:str):
             (y * torch.arange(12.).reshape(6, 2) * (rank + 1)).sum().backward()
             res[name] = (y.detach().clone(), x.grad.clone())
         torch.save(res, os.path.join(out, f'rank{rank}.pt'))
+        dist.barrier()   # every rank's collectives done before any tears the group down (gloo aborts a peer mid-op)
     finally: dist.destroy_process_group()
 
 # %% ../nbs/10a_methods.ipynb #8a168373

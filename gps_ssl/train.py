@@ -746,6 +746,7 @@ def _ddp_entry(rank:int, world:int, port:int, fn, args, kwargs, result_file):
     try:
         r = fn(*args, **kwargs)
         if rank == 0 and result_file: atomic_save(r, result_file)
+        dist.barrier()   # no rank tears the group down while a peer's last collective is in flight (gloo aborts it)
     finally: dist.destroy_process_group()
 
 # %% ../nbs/10_train.ipynb #48448c29
