@@ -16,10 +16,12 @@ from .core import get_device, progress_bars
 from .data import ImageDataset, ArrayImageDataset, BatchAugment, make_augmentation, dataset_stats, _host_to
 
 # %% auto #0
-__all__ = ['PROBE_CS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper', 'label_subset',
-           'finetune', 'pack_correct', 'unpack_correct', 'evaluate_features', 'knn_label_scores', 'multilabel_scores',
-           'multilabel_probe', 'evaluate_multilabel', 'effective_rank', 'mean_std', 'paired_interval', 'holm',
-           'holm_levels', 'interval_at', 'verdict', 'plot_training_curves', 'plot_embedding']
+__all__ = ['PROBE_CS', 'INTERVAL_SCENARIOS', 'extract_features', 'capped_k', 'knn_accuracy', 'linear_probe', 'linear_eval_paper',
+           'label_subset', 'finetune', 'pack_correct', 'unpack_correct', 'evaluate_features', 'knn_label_scores',
+           'multilabel_scores', 'multilabel_probe', 'evaluate_multilabel', 'effective_rank', 'mean_std',
+           'interval_rule', 'mde_at', 'paired_interval', 'holm', 'holm_levels', 'interval_at', 'verdict',
+           'interval_simulation', 'interval_sim_markdown', 'record_interval_simulation', 'plot_training_curves',
+           'plot_embedding']
 
 # %% ../nbs/09_eval.ipynb #7b52caa7
 def _own() -> torch.Generator:
@@ -375,49 +377,89 @@ def mean_std(values) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else float('nan')
 
 # %% ../nbs/09_eval.ipynb #e5ab297b
-def _test_variance(a, b, m:float, a_correct=None, b_correct=None, n_test:int|None=None) -> tuple[float, int, str|None]:
-    "`(variance of the mean difference from the finite test set, test images, how)`: from per-image correctness (`per-image`), else bounded from the accuracies (`bound`), else none."
+def _test_variance(a, b, m:float, a_correct=None, b_correct=None, n_test:int|None=None) -> tuple[float, int, str|None, tuple|None]:
+    "`(variance of the mean difference from the finite test set, test images, how, (MS_image, MS_residual) or None)`: from per-image correctness (`per-image`: the seeds x images decomposition), else bounded from the accuracies (`bound`), else none."
     if a_correct is not None and b_correct is not None:
         A, B = np.asarray(a_correct, dtype=np.float64), np.asarray(b_correct, dtype=np.float64)
         if A.shape != B.shape or A.ndim != 2 or len(A) != len(a):
             raise ValueError(f"per-image correctness must be [seeds, test images] for both rows, got {A.shape} and {B.shape}")
-        delta = (A - B).mean(0)                                   # each test image's difference, averaged over the seeds
-        return float(delta.var(ddof=1)) / A.shape[1], A.shape[1], 'per-image'
+        D = A - B; n, N = D.shape; di = D.mean(0)                 # each test image's difference, averaged over the seeds
+        if n < 2: return float(di.var(ddof=1)) / N, N, 'per-image', None
+        msr = float(((D - D.mean(1, keepdims=True) - di + D.mean()) ** 2).sum()) / ((n - 1) * (N - 1))   # seed x image interaction
+        ms_image = n * float(di.var(ddof=1))
+        return max(ms_image - msr, 0.0) / (n * N), N, 'per-image', (ms_image, msr)   # the interaction counted once: it is in s_seed already
     if n_test:
         disc = min(1.0, float(np.mean(1 - a) + np.mean(1 - b)))   # share of images the rows disagree on is at most their errors' sum
-        return max(disc - m * m, 0.0) / (n_test - 1), int(n_test), 'bound'
-    return 0.0, 0, None
+        return max(disc - m * m, 0.0) / (n_test - 1), int(n_test), 'bound', None
+    return 0.0, 0, None, None
 
 # %% ../nbs/09_eval.ipynb #1bf17630
+def interval_rule(test_term:str|None='per-image') -> str:
+    "The sentence that states how `paired_interval` computes an interval with this test-set term: records print it (one source of truth)."
+    seeds = "s²(seeds) is the variance of the n per-seed differences"
+    if test_term == 'per-image':
+        return (f"se² = s²(seeds)/n + max(MS(images) − MS(seeds × images), 0)/(nN), where {seeds} and the mean squares come from the "
+                "seeds × images table of per-image differences (the interaction, already in s²(seeds), counted once); Student-t with "
+                "Satterthwaite's df; a difference is claimed only when this test and the seeds-only paired t-test (n − 1 df) both reject "
+                "(p is the larger, the interval the wider). MDE: the smallest true difference each test detects with 80 % power "
+                "(noncentral t), the larger of the two.")
+    if test_term == 'bound':
+        return (f"se² = s²(seeds)/n + b/(N − 1), where {seeds} and b bounds the per-image variance from the accuracies (the rows disagree "
+                "on at most the sum of their error rates); Student-t with Satterthwaite's df; claimed only when this test and the seeds-only "
+                "paired t-test (n − 1 df) both reject. MDE: 80 % power by the noncentral t, the larger of the two tests'.")
+    return f"se² = s²(seeds)/n, where {seeds}; Student-t with n − 1 df. MDE: 80 % power by the noncentral t."
+
 def _half_width(iv:dict, confidence:float) -> float:
-    "Half-width at `confidence`: the wider of the seeds-only t-interval (n - 1 df) and the seeds + test-set one (Welch-Satterthwaite df)."
+    "Half-width at `confidence`: the wider of the seeds-only t-interval (n - 1 df) and the seeds + test-set one (Satterthwaite df)."
     from scipy.stats import t as student_t
     q = lambda df: float(student_t.ppf(0.5 + confidence / 2, df))
     h = q(iv['n'] - 1) * iv['se_seed'] if iv['se_seed'] > 1e-12 else 0.0
     return max(h, q(iv['df']) * iv['se']) if iv['se_test'] > 0 else h
 
+# %% ../nbs/09_eval.ipynb #23580fce
+def _mde_t(se:float, df:float, alpha:float, power:float) -> float:
+    "The smallest true difference a two-sided t-test (standard error `se`, `df`) at level `alpha` rejects with probability `power` (noncentral t)."
+    from scipy.stats import t as student_t, nct
+    from scipy.optimize import brentq
+    if not se > 1e-12: return 0.0
+    q = float(student_t.ppf(1 - alpha / 2, df))
+    tails = lambda nc: np.nan_to_num([nct.sf(q, df, nc), nct.cdf(-q, df, nc)])   # scipy's far tail can come back NaN: it is ~0
+    f = lambda delta: float(tails(delta / se).sum()) - power
+    hi = se * (q + 1.0)
+    while f(hi) < 0: hi *= 1.5                                      # power rises with the difference: bracket the root
+    return float(brentq(f, 0.0, hi, xtol=1e-12 * se))
+
+def mde_at(iv:dict, alpha:float=0.05, power:float=0.8) -> float:
+    "The minimal detectable effect of a `paired_interval` result at level `alpha` (e.g. Holm's strictest, `0.05 / m`): the larger of its two tests'."
+    if iv['n'] < 2 or not iv['se'] == iv['se']: return float('nan')
+    m = _mde_t(iv['se_seed'], iv['n'] - 1, alpha, power)
+    return max(m, _mde_t(iv['se'], iv['df'], alpha, power)) if iv['se_test'] > 0 else m
+
+# %% ../nbs/09_eval.ipynb #caf71b6f
 def paired_interval(a, b, confidence:float=0.95,
                     a_correct=None, b_correct=None, # per seed, each test image's 0/1 correctness ([seeds, images]): the test set counted
                     n_test:int|None=None, # test images, when the per-image record is missing: the test-set term is bounded
-                    power:float=0.8, # for the minimal detectable effect
+                    power:float|None=0.8, # for the minimal detectable effect (None: not computed, NaN)
                    ) -> dict:
-    "Paired difference `a - b` over the same seeds: mean, interval (lo, hi), p and the minimal detectable effect `mde`. Given the test set (`a_correct`/`b_correct`, or `n_test` for a bound), a difference must pass both the seeds-only paired t-test and the test of `se^2 = s_seed^2 / n + s_image^2 / N` (Welch-Satterthwaite df): p is the larger, the interval the wider. Without, the seeds alone."
+    "Paired difference `a - b` over the same seeds: mean, interval (lo, hi), p and the minimal detectable effect `mde`, computed as `interval_rule(test_term)` states. Without the test set, the seeds alone."
     from scipy.stats import t as student_t
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"paired values must be two 1-D sequences of the same length (one per seed), got {a.shape} and {b.shape}")
     d = a - b; n = len(d); m = float(d.mean())
-    vt, N, how = _test_variance(a, b, m, a_correct, b_correct, n_test)
+    vt, N, how, ms = _test_variance(a, b, m, a_correct, b_correct, n_test)
     base = dict(mean=m, n=n, test_term=how, test_images=N, se_test=float(np.sqrt(vt)))
     if n < 2: return dict(base, std=float('nan'), se_seed=float('nan'), se=float('nan'), df=float('nan'), lo=float('nan'), hi=float('nan'), p=float('nan'), mde=float('nan'), degenerate=False)
     s = float(d.std(ddof=1)); s = s if s > 1e-12 else 0.0; vs = s * s / n; se = float(np.sqrt(vs + vt))
-    df = (vs + vt) ** 2 / (vs ** 2 / (n - 1) + vt ** 2 / max(N - 1, 1)) if se > 1e-12 else float(n - 1)
+    if ms is not None and vt > 0:                                   # Satterthwaite over MS(seeds) + MS(images) - MS(interaction)
+        mss, (msi, msr) = N * s * s, ms
+        df = (mss + msi - msr) ** 2 / (mss ** 2 / (n - 1) + msi ** 2 / (N - 1) + msr ** 2 / ((n - 1) * (N - 1)))
+    else: df = (vs + vt) ** 2 / (vs ** 2 / (n - 1) + vt ** 2 / max(N - 1, 1)) if se > 1e-12 else float(n - 1)
     p_seed = float(2 * student_t.sf(abs(m) / np.sqrt(vs), n - 1)) if vs > 0 else float(abs(m) <= 1e-12)
     p = max(p_seed, float(2 * student_t.sf(abs(m) / se, df))) if vt > 0 else p_seed   # both tests must reject
     iv = dict(base, std=s, se_seed=float(np.sqrt(vs)), se=se, df=float(df), p=p, degenerate=se <= 1e-12)
     h = _half_width(iv, confidence)
-    mde = h + _half_width(iv, 2 * power - 1)        # the smallest |difference| found with probability ~`power`
-    return dict(iv, lo=float(m - h), hi=float(m + h), mde=float(mde))
+    return dict(iv, lo=float(m - h), hi=float(m + h), mde=mde_at(iv, 1 - confidence, power) if power else float('nan'))
 
 # %% ../nbs/09_eval.ipynb #e03f2a64
 def holm(pvalues) -> list[float]:
@@ -453,6 +495,67 @@ def verdict(iv:dict, alpha:float=0.05) -> str:
     if not (iv['lo'] == iv['lo']): return 'level'
     if iv.get('degenerate'): return 'gain' if iv['mean'] > 0 else 'loss' if iv['mean'] < 0 else 'level'
     return 'gain' if iv['lo'] > 0 else 'loss' if iv['hi'] < 0 else 'level'
+
+# %% ../nbs/09_eval.ipynb #49a4bbda
+INTERVAL_SCENARIOS = dict(   # logit-scale standard deviations: seed (per arm and seed), image (arm x image, mirrored), interaction (arm x seed x image)
+    seeds=(0.3, 0.0, 0.3), images=(0.05, 1.0, 0.3), interaction=(0.1, 0.3, 1.5), mixed=(0.2, 0.7, 0.8))
+
+def _null_arms(rng, n:int, N:int, sd_seed:float, sd_image:float, sd_inter:float, mu:float=2.2):
+    "Two arms' 0/1 correctness `[n seeds, N images]` with equal expected accuracy over seeds *and* images: each image's arm effect is drawn with a random sign, so the population of images is mirror-symmetric between the arms."
+    b = rng.normal(0, 1.2, N); e = rng.normal(0, sd_image, N) * rng.choice([-1, 1], N)
+    logit = lambda s: mu + b + s * e + rng.normal(0, sd_seed, (n, 1)) + rng.normal(0, sd_inter, (n, N))
+    return rng.random((n, N)) < 1 / (1 + np.exp(-logit(1))), rng.random((n, N)) < 1 / (1 + np.exp(-logit(-1)))
+
+# %% ../nbs/09_eval.ipynb #93a5caad
+def _alt_p(A, B, rule:str) -> float:
+    "p of the rules this package stated or ran before (for the simulation only): `stated` (se² = s²(seeds)/n + s²(images)/N, n − 1 df), `previous` (same se², Welch df, seeds-only guard), `seeds` (paired t alone)."
+    from scipy.stats import t as student_t
+    D = np.asarray(A, float) - B; n, N = D.shape; ds = D.mean(1); m = ds.mean()
+    vs, vt = ds.var(ddof=1) / n, D.mean(0).var(ddof=1) / N
+    p_seed = 2 * student_t.sf(abs(m) / np.sqrt(vs), n - 1) if vs > 0 else float(m == 0)
+    if rule == 'seeds': return float(p_seed)
+    if rule == 'stated': return float(2 * student_t.sf(abs(m) / np.sqrt(vs + vt), n - 1))
+    df = (vs + vt) ** 2 / (vs ** 2 / (n - 1) + vt ** 2 / (N - 1))
+    return float(max(p_seed, 2 * student_t.sf(abs(m) / np.sqrt(vs + vt), df)))
+
+def interval_simulation(n_seeds=(3, 5), n_test:int=500, replicates:int=4000, scenarios:dict|None=None, seed:int=0) -> dict:
+    "Under a true zero difference that the *test set* can fake (arms that differ image by image, with a seed x image interaction): per scenario and seed count, each rule's coverage of 0 and its rate of false gains (`paired_interval`'s is `rule`; the others are `_alt_p`)."
+    rng = np.random.default_rng(seed); out = []
+    for name, sds in (scenarios or INTERVAL_SCENARIOS).items():
+        for n in n_seeds:
+            hits = dict(rule=[0, 0], previous=[0, 0], stated=[0, 0], seeds=[0, 0])      # [not covered, false gain]
+            for _ in range(replicates):
+                A, B = _null_arms(rng, n, n_test, *sds); iv = paired_interval(A.mean(1), B.mean(1), a_correct=A, b_correct=B, power=None)
+                ps = dict(rule=iv['p'], **{k: _alt_p(A, B, k) for k in ('previous', 'stated', 'seeds')})
+                for k, p in ps.items(): hits[k][0] += p < 0.05; hits[k][1] += p < 0.05 and iv['mean'] > 0
+            out.append(dict(scenario=name, sd=list(sds), n_seeds=n, **{f'{k}_coverage': 1 - v[0] / replicates for k, v in hits.items()},
+                            **{f'{k}_false_gain': v[1] / replicates for k, v in hits.items()}))
+    return dict(n_test=n_test, replicates=replicates, seed=seed, rows=out)
+
+# %% ../nbs/09_eval.ipynb #1ba9db5a
+_RULE_NAMES = dict(rule='this rule (two-way, Satterthwaite, seeds-only guard)', previous='previous code (double count, Welch df, guard)',
+                   stated='stated before (double count, n − 1 df)', seeds='seeds only (paired t, n − 1 df)')
+
+def interval_sim_markdown(res:dict) -> str:
+    "The recorded `interval_simulation` as a table: coverage of the true 0 and false-gain rate (nominal: 0.95 and 0.025)."
+    lines = [f"Null simulation: two arms with the same expected accuracy over seeds and images, {res['n_test']} test images drawn afresh, "
+             f"{res['replicates']} replicates per cell (binomial s.e. of a rate near 0.05: ±{np.sqrt(0.05 * 0.95 / res['replicates']):.3f}). "
+             "Scenario = logit-scale sd of (seed, arm × image, seed × image). Nominal: coverage 0.95, false gains 0.025.", '',
+             '| scenario | seeds | ' + ' | '.join(f'{v}: coverage / false gains' for v in _RULE_NAMES.values()) + ' |', '|---|---|' + '---|' * len(_RULE_NAMES)]
+    for r in res['rows']:
+        lines.append(f"| {r['scenario']} ({', '.join(f'{x:g}' for x in r['sd'])}) | {r['n_seeds']} | " +
+                     ' | '.join(f"{r[k + '_coverage']:.3f} / {r[k + '_false_gain']:.3f}" for k in _RULE_NAMES) + ' |')
+    if (pv := res.get('provenance')): lines += ['', f"Recorded by `{pv['command']}` at commit {str(pv['commit'])[:8]}, {pv['date']}."]
+    return '\n'.join(lines) + '\n'
+
+def record_interval_simulation(folder='nbs/results/interval_sim', **kw) -> dict:
+    "Run `interval_simulation` and record it (results.json, results.md) with its provenance."
+    from pathlib import Path
+    from gps_ssl.core import provenance, atomic_write_json, atomic_write_bytes
+    cmd = "python -c 'from gps_ssl.evaluate import record_interval_simulation; record_interval_simulation()'"
+    res = dict(interval_simulation(**kw), provenance=provenance(cmd)); folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(res, folder / 'results.json'); atomic_write_bytes(interval_sim_markdown(res).encode(), folder / 'results.md')
+    return res
 
 # %% ../nbs/09_eval.ipynb #a222917a
 def _read_jsonl(path):

@@ -12,16 +12,17 @@ import numpy as np
 
 from .core import atomic_write_json, atomic_write_bytes, progress_bars, provenance, run_provenance, load_yaml, shipped_file
 from .train import TrainConfig, train, launch, reference_metrics, run_inputs, optim_settings, channels_last_mode, OPTIM_KEYS, REFERENCES, ALL_METHODS
-from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct
+from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct, interval_rule, mde_at
 
 # %% auto #0
 __all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'CODE_CHANGES', 'acc_keys', 'short_spec',
-           'group_of', 'row_name', 'summarize', 'default_comparisons', 'default_primary', 'match_pairs',
-           'paired_comparisons', 'results_markdown', 'study_tolerance', 'plot_results', 'reuse_mismatch', 'study',
-           'write_results', 'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec',
-           'check_spec_history', 'build_artefacts', 'run_study_spec', 'null_simulation', 'null_markdown',
-           'record_null_simulation', 'plot_forest', 'regression_run', 'regression_drift', 'record_regression',
-           'stale_records', 'hash_clashes', 'render_results', 'verdict_lines', 'render_readme']
+           'annotate_priors', 'group_of', 'row_name', 'summarize', 'default_comparisons', 'default_primary',
+           'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance', 'plot_results', 'reuse_mismatch',
+           'study', 'write_results', 'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec',
+           'history_hashes', 'check_spec_history', 'build_artefacts', 'run_study_spec', 'null_simulation',
+           'null_markdown', 'record_null_simulation', 'plot_forest', 'regression_run', 'regression_drift',
+           'record_regression', 'record_commits', 'declaration_check', 'stale_records', 'hash_clashes',
+           'render_results', 'verdict_lines', 'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
@@ -46,6 +47,17 @@ def short_spec(spec:str|None) -> str:
     if kind in ('ssl', 'vae') and rest: return f"{kind}:{Path(rest).parent.name if Path(rest).name == 'checkpoint.pt' else Path(rest).stem}"
     if kind not in ('pixels', 'resnet18', 'resnet50', 'clip', 'mae', 'vae', 'ssl', 'file') and Path(spec).name == 'checkpoint.pt': return f"ssl:{Path(spec).parent.name}"
     return spec
+
+# %% ../nbs/13_study.ipynb #7bec74f5
+def annotate_priors(results:dict) -> dict:
+    "Name each summary row's prior by what it is (`prior_label`): a checkpoint the study's spec trains with labels (`--supervised` in its artefact's command) is `supervised:NAME`, never `ssl:NAME` (the spec form that loads it)."
+    sup = {a.get('path') for a in (results.get('spec') or {}).get('artefacts') or [] if isinstance(a, dict) and '--supervised' in str(a.get('command', ''))}
+    for r in results.get('summary', []):
+        kind, _, path = str(r.get('prior') or '').partition(':')
+        if kind == 'ssl' and path in sup: r['prior_label'] = f"supervised:{Path(path).parent.name}"
+    return results
+
+def _prior_name(r:dict) -> str: return r.get('prior_label') or short_spec(r.get('prior'))
 
 # %% ../nbs/13_study.ipynb #22b9587e
 def group_of(r:dict) -> str:
@@ -167,8 +179,7 @@ def paired_comparisons(runs:list[dict], pairs:list[tuple[str, str]], metrics=('k
             if c['primary']:
                 c[m]['p_holm'], c[m]['level_holm'] = next(adj), next(lv)
                 c[m]['lo_holm'], c[m]['hi_holm'] = interval_at(c[m], c[m]['level_holm'])
-                lo_b, _ = interval_at(dict(c[m], mean=0.0), 1 - 0.05 / len(ps)); lo_p, _ = interval_at(dict(c[m], mean=0.0), 0.6)
-                c[m]['mde_holm'] = -lo_b - lo_p        # detectable at the strictest Holm level (Bonferroni's), 80 % power
+                c[m]['mde_holm'] = mde_at(c[m], 0.05 / len(ps))   # detectable at the strictest Holm level (Bonferroni's), 80 % power
             c[m]['verdict'] = verdict(c[m])
     return out
 
@@ -181,10 +192,10 @@ def _pm(row, key, scale=100., digits=2):
 # %% ../nbs/13_study.ipynb #1f4b54b6
 def _label(rows_by_group, g):
     r = rows_by_group[g]; name = row_name(r)
-    if r['reference'] == 'prior': return f"prior {short_spec(r['prior'])}"
+    if r['reference'] == 'prior': return f"prior {_prior_name(r)}"
     if r['reference'] == 'supervised': return f"supervised ({r['aug']})"
     if r['reference'] == 'random': return 'random init'
-    extra = f", {short_spec(r['prior'])}" if r['positives'].split(':')[0] in ('gps', 'sepp') else ''
+    extra = f", {_prior_name(r)}" if r['positives'].split(':')[0] in ('gps', 'sepp') else ''
     return f"{name} ({r['aug']}{extra})"
 
 # %% ../nbs/13_study.ipynb #2710676c
@@ -224,14 +235,15 @@ def _interval_note(comps) -> str:
     elif 'bound' in how: t = (f"the seeds and the {n} test images; this record predates per-image correctness, so the test-set term is a "
                             "conservative bound (the rows disagree on at most the sum of their error rates)")
     else: t = "the seeds only (no test-set term for mean AUCs)"
-    return (f"Intervals count {t}: se² = s²(seeds)/n + s²(images)/N, Student-t with the seeds' n − 1 df. "
-            "MDE: the smallest true difference (points) the comparison detects with 80 % power (for a primary, at the strictest Holm level).")
+    rule = interval_rule('per-image' if how == {'per-image'} else 'bound' if 'bound' in how else None)   # the sentence paired_interval's code is described by
+    return f"Intervals count {t}. {rule} For a primary, the MDE is at the strictest Holm level; MDEs are in points."
 
 # %% ../nbs/13_study.ipynb #c0a1e7c4
 def results_markdown(results:dict, primary_only:bool=False,
                      rows_only:bool=False, # only the table of rows (absolute accuracies, reference rows first)
                     ) -> str:
     "The markdown of a recorded study (`results.json`): the table with its reference rows, the primary comparisons (Holm), then the secondary ones (`primary_only`: the primary ones and the provenance; `rows_only`: the table alone)."
+    results = annotate_priors(results)
     if primary_only: return _primary_markdown(results)
     rows = results['summary']; k1, k2 = acc_keys(rows)
     extra = [(k, h) for k, h in (('pair_precision', 'pair precision'), ('cos_positive', 'cos(z1, z2)'), ('cos_third_view', 'cos(z1, z3)'), ('nn_purity', 'NNCLR neighbour purity'))
@@ -240,7 +252,7 @@ def results_markdown(results:dict, primary_only:bool=False,
              '|---|---|---|---|---|---|---|---|' + '---|' * len(extra)]
     for r in rows:
         pur = f"{r['positive_purity']:.3f}" if 'positive_purity' in r else '-'
-        lines.append(f"| {row_name(r)} | {r['aug']} | {short_spec(r['prior']) if r['prior'] != '-' else '-'} | "
+        lines.append(f"| {row_name(r)} | {r['aug']} | {_prior_name(r) if r['prior'] != '-' else '-'} | "
                      f"{'deterministic' if r.get('deterministic') else r['seeds']} | {r.get('steps', '-')} | "
                      f"{_pm(r, k1)} | {_pm(r, k2)} | {pur} |" + ''.join(f" {r[k]:.3f} |" if k in r else ' - |' for k, _ in extra))
     if rows_only: return '\n'.join(lines) + '\n'
@@ -284,8 +296,12 @@ def study_tolerance(results:dict) -> float|None:
 def _provenance_lines(results:dict) -> list[str]:
     pv, lines = results.get('provenance'), []
     if (spec := results.get('spec')):
-        lines += ['', f"Declared in `{spec['file']}` (sha256 {spec['sha256'][:12]}) before it ran: {spec.get('question', '').strip()} "
+        how = ("declared before any run at its settings (**confirmatory**)" if spec.get('confirmatory') else
+               "**exploratory**: this spec was written after records of the study existed" if spec.get('declared_after') else "exploratory (not marked confirmatory)")
+        lines += ['', f"Specified in `{spec['file']}` (sha256 {spec['sha256'][:12]}), {how}: {spec.get('question', '').strip()} "
                   f"Recipe choices made on the {spec['choices_made_on']} split" + (f" ({', '.join(spec['screens'])})" if spec.get('screens') else '') + '.']
+        lines += [f"Declared after the records of {', '.join(map(str, d['commits']))}, which showed {str(d['showed']).rstrip('.')}; changed after them: "
+                  f"{str(d['changed']).rstrip('.')}." for d in spec.get('declared_after') or []]
         hist = spec.get('history') or []
         lines += ([f"Spec history (changes after its first record): " + '; '.join(
                    f"{h['date']}: {str(h['change']).rstrip('.')}" + (' **(after a look at test results)**' if h['after_test_look'] else '') for h in hist) + '.']
@@ -315,7 +331,7 @@ def _holm_iv(d:dict) -> tuple[float, float]: return d.get('lo_holm', d['lo']), d
 def plot_results(results:dict, path=None):
     "Left: kNN and linear accuracy per row, a dot per seed and the mean ± sample std, on an axis from 0 (reference rows in grey type). Right: the primary paired differences with the interval the verdict uses (Holm-consistent; filled: gain or loss, open: level)."
     import matplotlib.pyplot as plt
-    rows = results['summary']; by = {r['group']: r for r in rows}; keys = acc_keys(rows)
+    rows = annotate_priors(results)['summary']; by = {r['group']: r for r in rows}; keys = acc_keys(rows)
     prim = [c for c in results.get('comparisons', []) if c.get('primary')]
     runs = results.get('runs', [])
     fig, axs = plt.subplots(1, 2 if prim else 1, figsize=(10, 0.9 + 0.42 * max(len(rows), 2 * len(prim))), squeeze=False,
@@ -482,7 +498,7 @@ def write_results(res:dict, folder) -> Path:
 # %% ../nbs/13_study.ipynb #bb65460c
 def refresh_results(folder) -> dict:
     "Recompute a recorded study's summary and comparisons from its recorded runs (after a change to how they are derived); the runs and the provenance are kept."
-    res = load_results(folder); rows = summarize(res['runs'])
+    res = load_results(folder); rows = summarize(res['runs']); _annotate_declaration(res)
     res.update(summary=rows, comparisons=paired_comparisons(res['runs'], default_comparisons(rows), primary=res['grid'].get('primary')))
     write_results(res, Path(folder) if Path(folder).is_dir() else Path(folder).parent)
     return res
@@ -534,7 +550,9 @@ def coerce_setting(name:str, value):
 SPEC_KEYS = {'study': 'its name (the record folder)', 'question': 'what it asks, in a sentence', 'dataset': 'the dataset of every run',
              'settings': 'TrainConfig fields for every run', 'grid': 'methods, positives, augs, seeds, priors', 'references': 'reference rows',
              'primary': 'ROW~BASELINE patterns', 'choices_made_on': 'the split any recipe choice was made on (val)', 'screens': 'recorded screens behind the choices',
-             'artefacts': 'files it needs: path, command, seed', 'history': 'changes after the first record', 'supervised_aug': 'the supervised row\'s aug'}
+             'artefacts': 'files it needs: path, command, seed', 'history': 'changes after the first record (append-only)', 'supervised_aug': 'the supervised row\'s aug',
+             'confirmatory': 'true only when committed before any run at its settings', 'declared_after': 'earlier records: commits, showed, changed',
+             'kind': 'study (default) or downstream', 'command': 'the command that records a non-study record'}
 
 def load_study_spec(path, # studies/NAME.yaml, any spec file, or a bare NAME (a shipped spec)
                    ) -> dict:
@@ -548,23 +566,49 @@ def load_study_spec(path, # studies/NAME.yaml, any spec file, or a bare NAME (a 
     for k in ('study', 'dataset', 'grid', 'primary', 'choices_made_on'):
         if not spec.get(k): raise ValueError(f"--study: {p} needs {k!r} ({SPEC_KEYS[k]})")
     if spec['choices_made_on'] == 'test': raise ValueError(f"--study: {p}: choices must be made on a validation split, never on test")
+    for d in spec.get('declared_after') or []:
+        if not isinstance(d, dict) or not {'commits', 'showed', 'changed'} <= set(d):
+            raise ValueError(f"--study: {p}: each declared_after entry needs commits, showed and changed, got {d!r}")
+    if spec.get('confirmatory') and spec.get('declared_after'): raise ValueError(f"--study: {p}: a spec written after records of its study (declared_after) is not confirmatory")
     for h in spec.get('history') or []:
         if not isinstance(h, dict) or not {'date', 'change', 'after_test_look'} <= set(h):
             raise ValueError(f"--study: {p}: each history entry needs date, change and after_test_look (true / false), got {h!r}")
     return spec
 
 # %% ../nbs/13_study.ipynb #b7ad9956
-def _spec_body(spec:dict) -> dict: return {k: v for k, v in spec.items() if k not in ('history', 'file', 'sha256')}   # what was declared: not its history, nor where a record read it from
+_ANNOTATIONS = ('history', 'file', 'sha256', 'history_sha256', 'declared_after', 'confirmatory')   # about the declaration, not what it declares
 
-def check_spec_history(spec:dict, record) -> None:
-    "Refuse a spec whose content changed since its study was recorded into `record` unless its history grew by an entry saying so."
-    p = Path(record) / 'results.json' if record else None
-    if not p or not p.exists(): return
-    old = (json.loads(p.read_text()).get('spec') or {})
-    if old and _spec_body(old) != _spec_body(spec) and len(spec.get('history') or []) <= len(old.get('history') or []):
-        changed = sorted(k for k in set(_spec_body(old)) | set(_spec_body(spec)) if old.get(k) != spec.get(k))
-        raise ValueError(f"the spec of {spec['study']} changed since {p} was recorded ({', '.join(changed)}) with no new history entry; "
-                         "add one (date, change, after_test_look: true if test results were seen first) before re-recording")
+def _spec_body(spec:dict) -> dict: return {k: v for k, v in spec.items() if k not in _ANNOTATIONS}   # what was declared: not its history, nor where a record read it from
+
+def history_hashes(spec:dict) -> list[str]:
+    "The SHA-256 (16 hex) of each history entry, as a record stores them (`history_sha256`): a later spec must keep every one, in order."
+    import hashlib
+    return [hashlib.sha256(json.dumps(h, sort_keys=True, default=str).encode()).hexdigest()[:16] for h in spec.get('history') or []]
+
+def check_spec_history(spec:dict, record=None) -> None:
+    "Refuse a spec whose history lost or changed an entry a record holds (append-only), or whose content changed since a record without a new entry. Checked against `record` and the checkout's `nbs/results/STUDY`, with or without `--record`."
+    for p in dict.fromkeys(Path(f) / 'results.json' for f in ([record] if record else []) + [Path('nbs/results') / spec['study']]):
+        old = (json.loads(p.read_text()).get('spec') or {}) if p.exists() else {}
+        if not old: continue
+        was, now = old.get('history_sha256') or history_hashes(old), history_hashes(spec)
+        if (i := next((i for i, h in enumerate(was) if i >= len(now) or now[i] != h), None)) is not None:
+            raise ValueError(f"the history of {spec['study']}'s spec is append-only: entry {i + 1} recorded in {p} was changed or removed; "
+                             "restore it as it was and add a new entry that says what changed")
+        if _spec_body(old) != _spec_body(spec) and len(now) <= len(was):
+            changed = sorted(k for k in set(_spec_body(old)) | set(_spec_body(spec)) if old.get(k) != spec.get(k))
+            raise ValueError(f"the spec of {spec['study']} changed since {p} was recorded ({', '.join(changed)}) with no new history entry; "
+                             "add one (date, change, after_test_look: true if test results were seen first) before re-recording")
+
+# %% ../nbs/13_study.ipynb #50e37b90
+def _annotate_declaration(res:dict, repo='.') -> dict:
+    "Bring what the checkout's spec now says about its declaration (`declared_after`, `confirmatory`, appended history) into a record whose declared content it matches; a spec that changed what it declares is refused (`check_spec_history`)."
+    spec = res.get('spec'); f = Path(repo, spec['file']) if spec and spec.get('file') else None
+    if not f or not f.is_file(): return res
+    now = load_study_spec(f); check_spec_history(now, None if repo == '.' else Path(repo, 'nbs/results', now['study']))
+    if _spec_body(now) != _spec_body(spec): return res               # re-record it: the record ran another declaration
+    for k in ('declared_after', 'confirmatory', 'history'): spec.pop(k, None); spec.update({k: now[k]} if k in now else {})
+    spec['history_sha256'] = history_hashes(now)
+    return res
 
 # %% ../nbs/13_study.ipynb #42aa17a8
 def build_artefacts(spec:dict, progress:bool=False) -> list[str]:
@@ -599,7 +643,7 @@ def run_study_spec(path, record=None, out=None, overwrite:bool=False, progress:b
                 sp(g.get('seeds', '0,1,2')), sp(g.get('priors')), sp(spec.get('references', 'random,prior')), spec.get('supervised_aug'),
                 out or f"runs/{spec['study']}", None, command=command, overwrite=overwrite, progress=progress, primary=spec['primary'], nprocs=nprocs)
     f = shipped_file(path, 'studies'); named = f != Path(path).expanduser()
-    res['spec'] = dict(spec, file=f'studies/{f.name}' if named else str(path), sha256=hashlib.sha256(f.read_bytes()).hexdigest())   # a bare name: recorded as the repository path
+    res['spec'] = dict(spec, file=f'studies/{f.name}' if named else str(path), sha256=hashlib.sha256(f.read_bytes()).hexdigest(), history_sha256=history_hashes(spec))   # a bare name: recorded as the repository path
     for folder in [Path(out or f"runs/{spec['study']}")] + ([Path(record)] if record else []): write_results(res, folder)
     return res
 
@@ -661,7 +705,7 @@ def record_null_simulation(folder='nbs/results/null_sim', **kw) -> dict:
 def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
     "The primary paired differences (points, with the Holm-consistent interval each verdict uses) of recorded studies `{title: results}`, one row each, one panel per metric."
     import matplotlib.pyplot as plt
-    rows = [(t, r, c) for t, r in studies.items() for c in r.get('comparisons', []) if c.get('primary')]
+    rows = [(t, annotate_priors(r), c) for t, r in studies.items() for c in r.get('comparisons', []) if c.get('primary')]
     if not rows: raise ValueError("no primary comparisons in these results; record the studies with gps_ssl_compare --primary")
     fig, axs = plt.subplots(1, len(metrics), figsize=(5.5 + 2.8 * len(metrics), 1.0 + 0.5 * len(rows)), sharey=True, squeeze=False)
     y = np.arange(len(rows))[::-1]
@@ -718,6 +762,29 @@ def _records(results, repo) -> list[tuple[Path, dict]]:
         try: r = json.loads(p.read_text())
         except ValueError: continue
         if isinstance(r, dict) and r.get('provenance'): out.append((p, r))
+    return out
+
+# %% ../nbs/13_study.ipynb #a9cf94c0
+def record_commits(path, repo='.') -> list[str]:
+    "Every commit (8 hex) that any version of the record `path` in git's history names for itself or one of its runs."
+    out = set()
+    for h in _git(repo, 'log', '--format=%H', '--', str(path)).stdout.split():
+        try: r = json.loads(_git(repo, 'show', f'{h}:{path}').stdout)
+        except ValueError: continue
+        for pv in [r.get('provenance')] + [x.get('provenance') for x in r.get('runs', []) if isinstance(x, dict)]:
+            if pv and pv.get('commit'): out.add(str(pv['commit'])[:8])
+    return sorted(out)
+
+def declaration_check(spec_path, repo='.', results='nbs/results') -> list[str]:
+    "What git contradicts in a spec's declaration: `confirmatory: true` with a record made before the spec's first commit, or such a record missing from its `declared_after` (empty: none)."
+    spec = load_study_spec(Path(repo, spec_path)); added = _git(repo, 'log', '--diff-filter=A', '--format=%H', '--', str(spec_path)).stdout.split()
+    if not added: return []                                          # not committed yet: nothing ran against it
+    first = added[-1]
+    earlier = [c for c in record_commits(f"{results}/{spec['study']}/results.json", repo) if _git(repo, 'merge-base', '--is-ancestor', first, c).returncode != 0]
+    listed = {str(c)[:8] for d in spec.get('declared_after') or [] for c in d.get('commits') or []}
+    out = [f"{spec_path}: confirmatory, but records at {', '.join(earlier)} predate its first commit {first[:8]}"] if earlier and spec.get('confirmatory') else []
+    if (missing := [c for c in earlier if c not in listed]):
+        out.append(f"{spec_path}: records at {', '.join(missing)} predate its first commit {first[:8]}; list them in a declared_after entry (commits, showed, changed)")
     return out
 
 # %% ../nbs/13_study.ipynb #043d8130
@@ -780,7 +847,7 @@ def verdict_lines(studies:dict) -> str:
     "One line per study `{name: results}`: each primary question with its kNN and linear verdicts and Holm-consistent intervals (points), rendered from the record, so prose never types a verdict."
     out = []
     for name, r in studies.items():
-        by = {s['group']: s for s in r['summary']}; k1, k2 = acc_keys(r['summary'])
+        by = {s['group']: s for s in annotate_priors(r)['summary']}; k1, k2 = acc_keys(r['summary'])
         prim = [c for c in r.get('comparisons', []) if c.get('primary')]
         parts = [f"{_label(by, c['group'])} − {_label(by, c['baseline'])}: kNN **{c[k1]['verdict']}** {_diff(c[k1], True)}, "
                  f"linear **{c[k2]['verdict']}** {_diff(c[k2], True)}" for c in prim]
