@@ -312,6 +312,8 @@ def _provenance_lines(results:dict) -> list[str]:
                   f"{', ' + str(pv['torch_threads']) + ' torch thread' + 's' * (pv['torch_threads'] > 1) if pv.get('torch_threads') else ''} ({pv['cpu']}"
                   f"{', ' + pv['gpu'] if pv.get('gpu') else ''}), gps_ssl {pv['version']} at commit {str(pv['commit'])[:8]}"
                   f"{' with uncommitted changes' if pv.get('uncommitted_changes') else ''}, {pv['date']}."]
+    if (dv := results.get('derived')):
+        lines += ['', f"Summary and comparisons re-derived from the stored runs (nothing retrained) by `{dv['command']}` at commit {str(dv['commit'])[:8]}, {dv['date']}."]
     if (runs := results.get('runs')):
         pvs = [r.get('provenance') for r in runs]
         if all(pvs):
@@ -496,10 +498,11 @@ def write_results(res:dict, folder) -> Path:
     return folder
 
 # %% ../nbs/13_study.ipynb #bb65460c
-def refresh_results(folder) -> dict:
-    "Recompute a recorded study's summary and comparisons from its recorded runs (after a change to how they are derived); the runs and the provenance are kept."
+def refresh_results(folder, command:str='refresh_results') -> dict:
+    "Recompute a recorded study's summary and comparisons from its recorded runs (after a change to how they are derived), and note when (`derived`); the runs and their provenance are kept."
     res = load_results(folder); rows = summarize(res['runs']); _annotate_declaration(res)
     res.update(summary=rows, comparisons=paired_comparisons(res['runs'], default_comparisons(rows), primary=res['grid'].get('primary')))
+    res['derived'] = provenance(command)   # when the comparisons were last derived from the runs (the runs keep their own provenance)
     write_results(res, Path(folder) if Path(folder).is_dir() else Path(folder).parent)
     return res
 
@@ -671,7 +674,7 @@ def null_simulation(dataset:str='mnist8k', pool_seeds:int=40, replicates:int=200
     for _ in range(replicates):
         s = rng.choice(pool_seeds, 2 * n_seeds, replace=False); i = rng.choice(N, n_test, replace=False)
         A, B = C[s[:n_seeds]][:, i], C[s[n_seeds:]][:, i]; a, b = A.mean(1), B.mean(1)
-        ivs = dict(seeds_only=paired_interval(a, b), per_image=paired_interval(a, b, a_correct=A, b_correct=B), bound=paired_interval(a, b, n_test=n_test))
+        ivs = dict(seeds_only=paired_interval(a, b, power=None), per_image=paired_interval(a, b, a_correct=A, b_correct=B, power=None), bound=paired_interval(a, b, n_test=n_test, power=None))
         for kk, iv in ivs.items(): level[kk] += verdict(iv) == 'level'
         diffs.append(float(a.mean() - b.mean()))
     rate = {kk: v / replicates for kk, v in level.items()}
@@ -686,7 +689,7 @@ def null_markdown(res:dict) -> str:
     acc = np.array(res['pool_accuracy'])
     lines = [f"Two arms of identical configuration (untrained SmallCNN, width {res['width']}, on `{res['dataset']}`; {res['n_seeds']} seeds per arm from a "
              f"pool of {res['pool_seeds']}, kNN accuracy {100 * acc.mean():.1f} ± {100 * acc.std(ddof=1):.1f} % over the pool; a fresh test set of "
-             f"{res['n_test']} images per replicate), compared {res['replicates']} times: the share called level (a valid 95 % procedure: at least 0.95).", '',
+             f"{res['n_test']} images per replicate), compared {res['replicates']} times: the share called level (a valid 95 % procedure: 0.95 up to the binomial error, or more).", '',
              '| interval | level | ± (binomial s.e.) |', '|---|---|---|']
     lines += [f"| {names[kk]} | {res['level_rate'][kk]:.3f} | {res['level_rate_se'][kk]:.3f} |" for kk in names]
     pv = res.get('provenance') or {}
