@@ -327,43 +327,53 @@ def _provenance_lines(results:dict) -> list[str]:
                   "the fast regression test (`13_study`) holds a shortened version of the main study to its own recorded tolerance."]
     return lines
 
-# %% ../nbs/13_study.ipynb #9672c991
+# %% ../nbs/13_study.ipynb #cccd8cb1
 def _holm_iv(d:dict) -> tuple[float, float]: return d.get('lo_holm', d['lo']), d.get('hi_holm', d['hi'])
 
+def _marker_legend(ax, keys, decided:bool=True, **kw):
+    "One legend for both figures: colour is the metric; a filled marker is a gain or loss, an open one level."
+    from matplotlib.lines import Line2D
+    h = [Line2D([], [], marker='o', ls='', color=f'C{j}', label=_ACC_NAMES[k]) for j, k in enumerate(keys)]
+    if decided: h += [Line2D([], [], marker='o', ls='', color='k', label='filled: gain / loss'), Line2D([], [], marker='o', ls='', color='k', mfc='white', label='open: level')]
+    ax.legend(handles=h, fontsize=7, **kw)
+
+def _zoom(vals, pad:float=2.0) -> tuple[float, float]:
+    "An accuracy axis zoomed to the values (points), padded, inside [0, 100]."
+    v = [x for x in vals if x == x]
+    return (max(0.0, min(v) - pad), min(100.0, max(v) + pad)) if v else (0.0, 100.0)
+
+# %% ../nbs/13_study.ipynb #9672c991
 def plot_results(results:dict, path=None):
-    "Left: kNN and linear accuracy per row, a dot per seed and the mean ± sample std, on an axis from 0 (reference rows in grey type). Right: the primary paired differences with the interval the verdict uses (Holm-consistent; filled: gain or loss, open: level)."
+    "Left: kNN and linear accuracy per row, a dot per seed and the mean ± sample std, on an axis zoomed to the rows' range (reference rows in grey type). Right: the primary paired differences with the interval the verdict uses (Holm-consistent). Colour is the metric in both; filled: gain or loss, open: level."
     import matplotlib.pyplot as plt
     rows = annotate_priors(results)['summary']; by = {r['group']: r for r in rows}; keys = acc_keys(rows)
-    prim = [c for c in results.get('comparisons', []) if c.get('primary')]
-    runs = results.get('runs', [])
-    fig, axs = plt.subplots(1, 2 if prim else 1, figsize=(10, 0.9 + 0.42 * max(len(rows), 2 * len(prim))), squeeze=False,
-                            gridspec_kw=dict(width_ratios=[1, 1] if prim else [1]))
-    ax = axs[0, 0]; y = np.arange(len(rows))[::-1]
+    prim = [c for c in results.get('comparisons', []) if c.get('primary')]; runs = results.get('runs', [])
+    fig, axs = plt.subplots(1, 2 if prim else 1, figsize=(12 if prim else 7, 1.3 + 0.42 * max(len(rows), 2 * len(prim))), squeeze=False)
+    ax = axs[0, 0]; y = np.arange(len(rows))[::-1]; seen = []
     for j, key in enumerate(keys):
         yy = y + (0.15 - 0.3 * j)
         for yi, r in zip(yy, rows):
-            pts = [100 * x[key] for x in runs if group_of(x) == r['group'] and key in x]
+            pts = [100 * x[key] for x in runs if group_of(x) == r['group'] and key in x]; seen += pts
             ax.plot(pts, [yi] * len(pts), '.', color=f'C{j}', alpha=0.35, ms=4)
         ax.errorbar([100 * r[key] for r in rows], yy, xerr=[0 if r[key + '_std'] != r[key + '_std'] else 100 * r[key + '_std'] for r in rows],
-                    fmt='o', color=f'C{j}', capsize=2, ms=4, label=_ACC_NAMES[key])
+                    fmt='o', color=f'C{j}', capsize=2, ms=4)
+        seen += [100 * r[key] for r in rows]
     ax.set_yticks(y, [_label(by, r['group']) for r in rows], fontsize=7)
     for t, r in zip(ax.get_yticklabels(), rows):
         if r['reference']: t.set_color('grey')
-    ax.set_xlim(0, 100); ax.grid(axis='x', alpha=0.3)
-    ax.set_xlabel('top-1 accuracy (%)' if keys[0] == 'knn_top1' else 'mean AUC over labels (%)'); ax.legend(fontsize=7, loc='lower left')
-    ax.set_title(f"{results['config']['dataset']}: a dot per seed, mean ± std (grey: reference rows)", fontsize=8)
+    ax.set_xlim(*_zoom(seen)); ax.grid(axis='x', alpha=0.3); _marker_legend(ax, keys, decided=False, loc='best')
+    ax.set_xlabel(('top-1 accuracy (%)' if keys[0] == 'knn_top1' else 'mean AUC over labels (%)') + ', axis zoomed to the rows (not from 0)', fontsize=7)
+    ax.set_title(f"{results['config']['dataset']}: a dot per seed, mean ± std; grey labels: reference rows", fontsize=8)
     if prim:
         ax = axs[0, 1]; yy = np.arange(len(prim))[::-1]
         for j, key in enumerate(keys):
             for yi, c in zip(yy + (0.15 - 0.3 * j), prim):
-                d = c[key]; lo, hi = _holm_iv(d); m = 100 * d['mean']; decided = d.get('verdict') in ('gain', 'loss')
-                ax.errorbar([m], [yi], xerr=[[m - 100 * lo], [100 * hi - m]], fmt='o', color=f'C{j}', capsize=3,
-                            mfc=None if decided else 'white', label=_ACC_NAMES[key] if yi == yy[0] + (0.15 - 0.3 * j) else None)
-        ax.axvline(0, color='k', lw=0.8)
-        ax.set_yticks(yy, [f"{_label(by, c['group'])}\n− {_label(by, c['baseline'])}" for c in prim], fontsize=7)
-        ax.yaxis.tick_right(); ax.set_xlabel('paired difference (points): the interval the verdict uses (Holm-consistent; seeds + test set)', fontsize=7)
-        ax.legend(fontsize=7, loc='best'); ax.set_ylim(-0.6, len(prim) - 0.4)
-        ax.set_title('primary comparisons (filled: gain / loss; open: level)', fontsize=8)
+                d = c[key]; lo, hi = _holm_iv(d); m = 100 * d['mean']
+                ax.errorbar([m], [yi], xerr=[[m - 100 * lo], [100 * hi - m]], fmt='o', color=f'C{j}', capsize=3, mfc=None if d.get('verdict') in ('gain', 'loss') else 'white')
+        ax.axvline(0, color='k', lw=0.8); ax.set_ylim(-0.6, len(prim) - 0.4)
+        ax.set_yticks(yy, [f"{_label(by, c['group'])}\n− {_label(by, c['baseline'])}" for c in prim], fontsize=7); ax.yaxis.tick_right()
+        ax.set_xlabel('paired difference (points), Holm-consistent interval\n(seeds and test set counted)', fontsize=7)
+        _marker_legend(ax, keys, loc='best'); ax.set_title('primary comparisons', fontsize=8)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=100)
     return fig
@@ -705,28 +715,32 @@ def record_null_simulation(folder='nbs/results/null_sim', **kw) -> dict:
     return res
 
 # %% ../nbs/13_study.ipynb #50584273
+def _is_gps(c:dict) -> bool: return c['group'].split('|')[1].startswith('gps')
+
 def plot_forest(studies:dict, path=None, metrics=('knn_top1', 'linear_top1')):
-    "The primary paired differences (points, with the Holm-consistent interval each verdict uses) of recorded studies `{title: results}`, one row each, one panel per metric."
+    "The primary paired differences (points, with the Holm-consistent interval each verdict uses) of recorded studies `{title: results}`: a row of panels per study on its own scale, GPS comparisons first, each study marked confirmatory or exploratory. Colour is the metric; filled: gain or loss, open: level."
     import matplotlib.pyplot as plt
-    rows = [(t, annotate_priors(r), c) for t, r in studies.items() for c in r.get('comparisons', []) if c.get('primary')]
-    if not rows: raise ValueError("no primary comparisons in these results; record the studies with gps_ssl_compare --primary")
-    fig, axs = plt.subplots(1, len(metrics), figsize=(5.5 + 2.8 * len(metrics), 1.0 + 0.5 * len(rows)), sharey=True, squeeze=False)
-    y = np.arange(len(rows))[::-1]
-    for ax, key in zip(axs[0], metrics):
-        for yi, (t, r, c) in zip(y, rows):
-            d = c[key]; v = d.get('verdict', ''); lo, hi = _holm_iv(d)
-            ax.errorbar(100 * d['mean'], yi, xerr=[[100 * (d['mean'] - lo)], [100 * (hi - d['mean'])]], fmt='o', capsize=3,
-                        color='C2' if v == 'gain' else 'C3' if v == 'loss' else 'grey', mfc='white' if v not in ('gain', 'loss') else None)
-        ax.axvline(0, color='k', lw=0.8); ax.set_xlabel(f"Δ {key.replace('_top1', '')} top-1 (points)", fontsize=8)
-        ax.grid(axis='x', alpha=0.3)
-        for yi, (a, b) in zip(y[1:], zip(rows, rows[1:])):
-            if a[0] != b[0]: ax.axhline(yi + 0.5, color='grey', lw=0.5)          # between studies
-    by = lambda r: {s['group']: s for s in r['summary']}
-    axs[0, 0].set_yticks(y, [f"{t}: {_label(by(r), c['group'])}\n− {_label(by(r), c['baseline'])}" for t, r, c in rows], fontsize=7)
-    axs[0, 0].set_ylim(-0.6, len(rows) - 0.4)
-    fig.suptitle('primary comparisons: mean paired difference with the interval its verdict uses (Holm-consistent within each study;\n'
-                 'seeds and test set counted; green: gain, red: loss, open grey: level)', fontsize=8)
-    fig.tight_layout()
+    blocks = [(t, annotate_priors(r), sorted([c for c in r.get('comparisons', []) if c.get('primary')], key=lambda c: not _is_gps(c))) for t, r in studies.items()]
+    blocks = [b for b in blocks if b[2]]
+    if not blocks: raise ValueError("no primary comparisons in these results; record the studies with gps_ssl_compare --primary")
+    fig, axs = plt.subplots(len(blocks), len(metrics), figsize=(10, 1.2 + 0.55 * len(blocks) + 0.5 * sum(len(b[2]) for b in blocks)), squeeze=False,
+                            gridspec_kw=dict(height_ratios=[len(b[2]) + 0.6 for b in blocks]))
+    for row, (t, r, prim) in zip(axs, blocks):
+        by = {s['group']: s for s in r['summary']}; y = np.arange(len(prim))[::-1]
+        kind = 'confirmatory' if (r.get('spec') or {}).get('confirmatory') else 'exploratory'
+        lims = [100 * v for c in prim for k in metrics for v in _holm_iv(c[k])] + [0.0]
+        for j, (ax, key) in enumerate(zip(row, metrics)):
+            for yi, c in zip(y, prim):
+                d = c[key]; lo, hi = _holm_iv(d)
+                ax.errorbar(100 * d['mean'], yi, xerr=[[100 * (d['mean'] - lo)], [100 * (hi - d['mean'])]], fmt='o', capsize=3, color=f'C{j}',
+                            mfc=None if d.get('verdict') in ('gain', 'loss') else 'white')
+            ax.axvline(0, color='k', lw=0.8); ax.grid(axis='x', alpha=0.3); ax.set_ylim(-0.6, len(prim) - 0.4)
+            ax.set_xlim(min(lims) - 1, max(lims) + 1); ax.tick_params(labelsize=7)
+            ax.set_yticks(y, [f"{_label(by, c['group'])}\n− {_label(by, c['baseline'])}" for c in prim] if j == 0 else [], fontsize=7)
+            ax.set_title(f"Δ {_ACC_NAMES[key]} (points)", fontsize=7)
+        row[0].set_title(f"{t}: {kind}, {max(len(c['seeds']) for c in prim)} seeds", fontsize=8, fontweight='bold', loc='left', x=-0.9)
+    fig.suptitle('primary comparisons: mean paired difference with the interval its verdict uses\n(Holm-consistent within each study; seeds and test set counted; each study on its own scale)', fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.97)); _marker_legend(fig, metrics, loc='upper right', ncol=4, frameon=False)
     if path: fig.savefig(path, dpi=100)
     return fig
 
