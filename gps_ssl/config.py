@@ -91,7 +91,7 @@ class _RunSchedule(_RunSetup):
     ckpt_every:int = opt(5, "checkpoint every N epochs (>= 1; the last epoch is always saved)")
     knn_k:int = opt(20, "kNN evaluation: neighbours (solo-learn's default; capped at the smallest class's size)")
     knn_t:float = opt(0.07, "kNN evaluation: temperature (solo-learn's default)")
-    probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen on a validation fifth of the training features)")
+    probe_c:float|None = opt(None, "linear probe's inverse L2 strength C (default: chosen by 5-fold cross-validation on the training features)")
     precision:str = opt('auto', "auto (bf16 autocast on CUDA, fp32 elsewhere), fp32, bf16", ('auto', 'fp32', 'bf16'))
     channels_last:str = opt('auto', "memory format: auto (channels-last on CUDA, and on the CPU for the backbones and sizes CPU_CHANNELS_LAST lists), on, off", ('auto', 'on', 'off'))
     deterministic:bool = opt(False, "CUDA: deterministic kernels (cuDNN deterministic and no autotuning, CUBLAS_WORKSPACE_CONFIG, torch.use_deterministic_algorithms), slower; without it cuDNN autotunes (cudnn.benchmark). CPU runs are deterministic for a given thread count either way")

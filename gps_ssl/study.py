@@ -21,7 +21,7 @@ __all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', '
            'study', 'write_results', 'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec',
            'history_hashes', 'check_spec_history', 'build_artefacts', 'run_study_spec', 'null_simulation',
            'null_markdown', 'record_null_simulation', 'plot_forest', 'regression_run', 'regression_drift',
-           'record_regression', 'record_commits', 'declaration_check', 'stale_records', 'hash_clashes',
+           'record_regression', 'record_versions', 'declaration_check', 'stale_records', 'hash_clashes',
            'render_results', 'verdict_lines', 'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
@@ -261,8 +261,9 @@ def results_markdown(results:dict, primary_only:bool=False,
         by = {r['group']: r for r in rows}
         prim, sec = [c for c in comps if c.get('primary')], [c for c in comps if not c.get('primary')]
         ev = (results.get('protocol') or {})
+        cv = 'cross-validation' in str(ev.get('probe', ''))          # records made before the probe cross-validated chose C on one fifth
         lines += ['', f"kNN: weighted cosine, k={ev.get('knn_k', '?')}, T={ev.get('knn_t', '?')}; linear: converged logistic regression, "
-                  "L2 chosen on a validation fifth of the training features. `steps`: optimiser steps of a trained row (a control "
+                  f"L2 chosen {'by 5-fold cross-validation on' if cv else 'on a validation fifth of'} the training features. `steps`: optimiser steps of a trained row (a control "
                   "runs as many as its method, with the same views and heads). Differences are paired over the same seeds (points). " + _interval_note(comps)]
         if prim:
             lines += ['', f"**Primary comparisons** (the study's questions): gain / loss where the Holm-adjusted p over these {2 * len(prim)} tests "
@@ -490,7 +491,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     grid += _reference_grid(base, grid, refs, seeds, sup_aug, out)
     runs = [_run_one(i, len(grid), rec, cfg, d, overwrite, progress, nprocs) for i, (rec, cfg, d) in enumerate(grid)]
     rows = summarize(runs)
-    res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C on a validation fifth'),
+    res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C by 5-fold cross-validation'),
                grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors, primary=primary,
                                               references=refs, supervised_aug=sup_aug),
                provenance=dict(provenance(command), seconds=round(time.time() - t0, 1)),
@@ -576,7 +577,7 @@ def load_study_spec(path, # studies/NAME.yaml, any spec file, or a bare NAME (a 
     if not isinstance(spec, dict): raise ValueError(f"--study: {p} must hold a mapping (study, dataset, grid, primary, ...)")
     bad = [k for k in spec if k not in SPEC_KEYS]
     if bad: raise ValueError(f"--study: {p}: unknown keys {bad}; a spec holds {', '.join(SPEC_KEYS)}")
-    for k in ('study', 'dataset', 'grid', 'primary', 'choices_made_on'):
+    for k in ('study', 'dataset', 'primary', 'choices_made_on') + (('command',) if spec.get('kind') == 'downstream' else ('grid',)):   # a downstream record is made by its command
         if not spec.get(k): raise ValueError(f"--study: {p} needs {k!r} ({SPEC_KEYS[k]})")
     if spec['choices_made_on'] == 'test': raise ValueError(f"--study: {p}: choices must be made on a validation split, never on test")
     for d in spec.get('declared_after') or []:
@@ -782,26 +783,28 @@ def _records(results, repo) -> list[tuple[Path, dict]]:
     return out
 
 # %% ../nbs/13_study.ipynb #a9cf94c0
-def record_commits(path, repo='.') -> list[str]:
-    "Every commit (8 hex) that any version of the record `path` in git's history names for itself or one of its runs."
-    out = set()
+def record_versions(path, repo='.') -> list[tuple[str, list[str]]]:
+    "Every version of the record `path` in git's history: `(the commit that wrote it, the commits (8 hex) it names for itself and its runs)`, newest first."
+    out = []
     for h in _git(repo, 'log', '--format=%H', '--', str(path)).stdout.split():
         try: r = json.loads(_git(repo, 'show', f'{h}:{path}').stdout)
         except ValueError: continue
-        for pv in [r.get('provenance')] + [x.get('provenance') for x in r.get('runs', []) if isinstance(x, dict)]:
-            if pv and pv.get('commit'): out.add(str(pv['commit'])[:8])
-    return sorted(out)
+        pvs = [r.get('provenance')] + [x.get('provenance') for x in r.get('runs', []) if isinstance(x, dict)]
+        out.append((h[:8], sorted({str(pv['commit'])[:8] for pv in pvs if pv and pv.get('commit')})))
+    return out
 
 def declaration_check(spec_path, repo='.', results='nbs/results') -> list[str]:
-    "What git contradicts in a spec's declaration: `confirmatory: true` with a record made before the spec's first commit, or such a record missing from its `declared_after` (empty: none)."
+    "What git contradicts in a spec's declaration: a version of its record written, or run, before the spec's first commit while the spec says `confirmatory: true`, or that its `declared_after` does not name (by the commit that wrote it or one it ran at). Empty: none."
     spec = load_study_spec(Path(repo, spec_path)); added = _git(repo, 'log', '--diff-filter=A', '--format=%H', '--', str(spec_path)).stdout.split()
     if not added: return []                                          # not committed yet: nothing ran against it
-    first = added[-1]
-    earlier = [c for c in record_commits(f"{results}/{spec['study']}/results.json", repo) if _git(repo, 'merge-base', '--is-ancestor', first, c).returncode != 0]
+    first = added[-1]; before = lambda c: _git(repo, 'merge-base', '--is-ancestor', first, c).returncode != 0
     listed = {str(c)[:8] for d in spec.get('declared_after') or [] for c in d.get('commits') or []}
-    out = [f"{spec_path}: confirmatory, but records at {', '.join(earlier)} predate its first commit {first[:8]}"] if earlier and spec.get('confirmatory') else []
-    if (missing := [c for c in earlier if c not in listed]):
-        out.append(f"{spec_path}: records at {', '.join(missing)} predate its first commit {first[:8]}; list them in a declared_after entry (commits, showed, changed)")
+    earlier = [(h, [c for c in cs if before(c)]) for h, cs in record_versions(f"{results}/{spec['study']}/results.json", repo)]
+    earlier = [(h, cs) for h, cs in earlier if cs or before(h)]
+    out = [f"{spec_path}: confirmatory, but record versions {', '.join(h for h, _ in earlier)} predate its first commit {first[:8]}"] if earlier and spec.get('confirmatory') else []
+    if (missing := [h for h, cs in earlier if not ({h, *cs} & listed)]):
+        out.append(f"{spec_path}: record versions written at {', '.join(missing)} were made before its first commit {first[:8]}; name each "
+                   "(the commit that wrote it, or one its runs ran at) in a declared_after entry (commits, showed, changed)")
     return out
 
 # %% ../nbs/13_study.ipynb #043d8130
@@ -809,6 +812,8 @@ CODE_CHANGES = (   # commits that moved recorded numbers outside what the digest
     dict(commit='931f0f9', what="the device augmentation's strong path (BatchAugment: RandomResizedCrop's tries and antialiased resize, "
          "ColorJitter's random order, HSV hue; issue 41) now samples as torchvision's pipeline",
          touches=lambda r, text: '"aug": "strong' in text or r.get('protocol') in ('semi', 'transfer')),   # strong runs; fine-tuning crops
+    dict(commit='eae3f3b', what="the linear probe chooses its C by 5-fold cross-validation on the training features (issue 43), not on one held-out fifth",
+         touches=lambda r, text: '"linear_top1"' in text),          # every record with a linear probe
 )
 
 def _changed_since(r:dict, commits:set, repo) -> list[str]:

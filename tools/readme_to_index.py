@@ -29,6 +29,7 @@ def verdicts(*studies): return Markdown(verdict_lines({s: load_results(f'results
         for sec in re.split(r'\n(?=## )', part.strip('\n')):
             examples = re.findall(r'```python\n(.*?)```', sec, flags=re.S)
             sec = re.sub(r'```python\n.*?```\n*', '', sec, flags=re.S)    # the index runs these as code cells
+            sec = re.sub(r'\]\((?!https?:|#|\.\./|nbs/)([^)]+)\)', r'](../\1)', sec)     # other repository files: one folder up
             sec = sec.replace('](nbs/', '](')                                # links relative to nbs/, where the index lives
             if sec.strip(): cells.append(cell(sec.strip('\n'), 'markdown'))
             cells.extend(cell(e) for e in examples)
