@@ -15,14 +15,14 @@ from .train import TrainConfig, train, launch, reference_metrics, run_inputs, op
 from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, interval_at, unpack_correct, interval_rule, mde_at
 
 # %% auto #0
-__all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'CODE_CHANGES', 'acc_keys', 'short_spec',
-           'annotate_priors', 'group_of', 'row_name', 'summarize', 'default_comparisons', 'default_primary',
-           'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance', 'plot_results', 'reuse_mismatch',
-           'study', 'write_results', 'refresh_results', 'load_results', 'coerce_setting', 'load_study_spec',
-           'history_hashes', 'check_spec_history', 'build_artefacts', 'run_study_spec', 'null_simulation',
-           'null_markdown', 'record_null_simulation', 'plot_forest', 'regression_run', 'regression_drift',
-           'record_regression', 'record_versions', 'declaration_check', 'stale_records', 'hash_clashes',
-           'render_results', 'verdict_lines', 'render_readme']
+__all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'CODE_CHANGES', 'DERIVED_STATS', 'acc_keys',
+           'short_spec', 'annotate_priors', 'group_of', 'row_name', 'summarize', 'default_comparisons',
+           'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance',
+           'plot_results', 'reuse_mismatch', 'study', 'write_results', 'refresh_results', 'load_results',
+           'coerce_setting', 'load_study_spec', 'history_hashes', 'check_spec_history', 'build_artefacts',
+           'run_study_spec', 'null_simulation', 'null_markdown', 'record_null_simulation', 'plot_forest',
+           'regression_run', 'regression_drift', 'record_regression', 'record_versions', 'declaration_check',
+           'stale_records', 'hash_clashes', 'render_results', 'verdict_lines', 'render_readme']
 
 # %% ../nbs/13_study.ipynb #925743fc
 METHOD_NAMES = dict(simclr='SimCLR', byol='BYOL', nnclr='NNCLR', vicreg='VICReg', moco='MoCo-v2+', simsiam='SimSiam',
@@ -822,20 +822,44 @@ def _changed_since(r:dict, commits:set, repo) -> list[str]:
     return [ch['what'] for ch in CODE_CHANGES if ch['touches'](r, text)
             and any(c and _git(repo, 'merge-base', '--is-ancestor', ch['commit'], c).returncode != 0 for c in commits)]
 
+DERIVED_STATS = ('stats:interval', 'stats:interval_seeds_only', 'stats:holm', 'stats:holm_levels')   # how comparisons are derived from stored runs: `refresh_results` follows a change to them
+
+def _digest_changes(repo, digest:str) -> list[tuple[str, list[str]|None]]:
+    "Each commit that changed the committed digest, oldest first, with the entries it changed (`digest.changed_entries`; None: the first digest, every entry new)."
+    from gps_ssl.digest import changed_entries
+    out, prev = [], None
+    for h in reversed(_git(repo, 'log', '--format=%H', '--', digest).stdout.split()):
+        try: d = json.loads(_git(repo, 'show', f'{h}:{digest}').stdout)
+        except ValueError: continue
+        try: ch = None if prev is None else changed_entries(prev, d)
+        except (KeyError, TypeError): ch = None                   # an older layout: count every entry as changed
+        out.append((h, ch)); prev = d
+    return out
+
+def _before(repo, commit:str, c:str) -> bool: return bool(c) and _git(repo, 'merge-base', '--is-ancestor', commit, c).returncode != 0
+
 def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str|None=DIGEST) -> list[dict]:
-    "Every recorded result under `results` whose commit, or a run's, predates the last commit that changed the committed `digest` (else `code`), or a `CODE_CHANGES` commit that touches it, or whose runs carry no provenance."
-    last = (_git(repo, 'log', '-1', '--format=%H', '--', digest).stdout.strip() if digest else '') or _git(repo, 'log', '-1', '--format=%H', '--', *code).stdout.strip()
-    if not last: return []
+    "Every recorded result under `results` that a later change covers: a digest commit that changed an entry covering what it ran (`digest.digest_entries_for`; a run entry or the probe / kNN statistics: runs made before it; a derivation statistic: comparisons derived before it), a `CODE_CHANGES` commit that touches it, or runs without provenance. Without a digest: any change to `code` after it."
+    from gps_ssl.digest import digest_entries_for
+    changes = _digest_changes(repo, digest) if digest else []
+    if not digest:
+        last = _git(repo, 'log', '-1', '--format=%H', '--', *code).stdout.strip()
+        changes = [(last, None)] if last else []
     out = []
     for p, r in _records(results, repo):
         if digest and p.resolve() == Path(repo, digest).resolve(): continue
-        commits = {str(r['provenance'].get('commit') or '')} | {str((x.get('provenance') or {}).get('commit') or '') for x in r.get('runs', []) if isinstance(x, dict)}
-        old = sorted(c[:8] for c in commits if c and _git(repo, 'merge-base', '--is-ancestor', last, c).returncode != 0)
+        runs = {str(r['provenance'].get('commit') or '')} | {str((x.get('provenance') or {}).get('commit') or '') for x in r.get('runs', []) if isinstance(x, dict)}
+        derived = str((r.get('derived') or r['provenance']).get('commit') or '')
+        mine = set(digest_entries_for(r)); why = {}
+        for h, ch in changes:
+            hit = mine if ch is None else mine & set(ch)
+            for e in hit:
+                if (e in DERIVED_STATS and _before(repo, h, derived)) or (e not in DERIVED_STATS and any(_before(repo, h, c) for c in runs)): why.setdefault(h[:8], []).append(e)
         bare = sum(1 for x in r.get('runs', []) if isinstance(x, dict) and 'seed' in x and not x.get('provenance')) if 'summary' in r else 0
-        moved = _changed_since(r, commits, repo)
-        if old or bare or moved:
-            out.append(dict(record=str(p.relative_to(repo)), recorded_at=','.join(old) or str(r['provenance'].get('commit'))[:8],
-                            date=r['provenance'].get('date'), code_changed_at=last[:8], runs_without_provenance=bare,
+        moved = _changed_since(r, runs, repo)
+        if why or bare or moved:
+            out.append(dict(record=str(p.relative_to(repo)), recorded_at=','.join(sorted(c[:8] for c in runs if c)), date=r['provenance'].get('date'),
+                            code_changed_at=','.join(why) or '-', entries=sorted({e for es in why.values() for e in es}), runs_without_provenance=bare,
                             **(dict(changed=moved) if moved else {})))
     return out
 
