@@ -11,17 +11,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .core import seed_everything, get_device, atomic_write_json, atomic_write_bytes, provenance, run_provenance
+from .core import seed_everything, get_device, atomic_write_json, atomic_write_bytes, provenance, run_provenance, load_yaml, shipped_dir
 from .data import ImageDataset, ArrayImageDataset, get_dataset
 from .models import build_backbone, load_encoder
 from .evaluate import (extract_features, evaluate_features, finetune, label_subset, mean_std, paired_interval,
-                              holm, holm_levels, interval_at, unpack_correct, verdict)
+                              holm, holm_levels, interval_at, unpack_correct, verdict, mde_at, interval_rule)
 from .train import has_labels
 
 # %% auto #0
 __all__ = ['REFERENCE_ROWS', 'as_encoder_input', 'labelled_splits', 'random_twin', 'semi_eval', 'transfer_eval',
            'downstream_metrics', 'downstream_checkpoint', 'summarize_rows', 'compare_rows', 'downstream_markdown',
-           'downstream_verdicts', 'plot_downstream', 'downstream_study']
+           'downstream_verdicts', 'head_only_lines', 'plot_downstream', 'with_spec', 'downstream_study',
+           'refresh_downstream']
 
 # %% ../nbs/15_downstream.ipynb #6604c447
 def as_encoder_input(ds:ImageDataset, channels:int, size:int) -> ImageDataset:
@@ -156,7 +157,7 @@ def _correct_of(run:dict, k:str):
     return unpack_correct(c['bits'], c['images']) if isinstance(c, dict) else None
 
 def compare_rows(runs:list[dict], pairs, primary=()) -> list[dict]:
-    "Paired differences `row - baseline` of every metric over the seeds both hold, counting the test images where the runs record each one's correctness (as `paired_interval`); Holm over the primary pairs' tests, with intervals at the level Holm used (they exclude 0 exactly for a gain or a loss)."
+    "Paired differences `row - baseline` of every metric over the seeds both hold, counting the test images where the runs record each one's correctness (as `paired_interval`); Holm over the primary pairs' tests, with intervals at the level Holm used (they exclude 0 exactly for a gain or a loss) and the MDE at Holm's strictest level (`mde_holm`; a secondary's is `mde`)."
     by = {}
     for r in runs: by.setdefault(r['row'], {})[r['seed']] = r
     keys, out = _metric_keys(runs), []
@@ -172,6 +173,7 @@ def compare_rows(runs:list[dict], pairs, primary=()) -> list[dict]:
     tests = [c[k] for c in out if c['primary'] for k in keys]
     for iv, ph, lv in zip(tests, holm([t['p'] for t in tests]), holm_levels([t['p'] for t in tests])):
         iv['p_holm'], iv['level_holm'] = ph, lv; iv['lo_holm'], iv['hi_holm'] = interval_at(iv, lv)
+        iv['mde_holm'] = mde_at(iv, 0.05 / len(tests))     # detectable at the strictest Holm level (Bonferroni's), 80 % power
     for c in out:
         for k in keys: c[k]['verdict'] = verdict(c[k])
     return out
@@ -181,31 +183,57 @@ def _metric_heads(keys) -> list[str]:
     "Column names of a downstream record's metrics: `1 % of the labels`, `digits knn`, ..."
     return [f"{100 * float(k.split('@')[1]):g} % of the labels" if k.startswith('top1@') else k.replace(':', ' ').replace('_top1', '') for k in keys]
 
+def _pts(v) -> str: return '-' if v is None or v != v else f"{100 * v:.2f}"
+
+def _comparison_table(cs:list[dict], keys, heads, primary:bool) -> list[str]:
+    "One row per comparison and metric: the difference (points) with its interval (Holm-consistent for a primary), its MDE (points; a primary's at Holm's strictest level) and the verdict."
+    s = '_holm' if primary else ''
+    out = [f"| comparison | seeds | metric | Δ [{'Holm-consistent CI' if primary else '95 % CI'}] | MDE |" + (' p (Holm) |' if primary else '') + ' verdict |',
+           '|---|---|---|---|---|' + ('---|' if primary else '') + '---|']
+    for c in cs:
+        for k, h in zip(keys, heads):
+            iv = c[k]; mde = iv.get('mde_holm' if primary else 'mde')   # '-' for a record derived before it had one
+            d = f"{100 * iv['mean']:+.2f} [{100 * iv.get('lo' + s, iv['lo']):+.2f}, {100 * iv.get('hi' + s, iv['hi']):+.2f}]"
+            out.append(f"| {c['row']} − {c['baseline']} | {len(c['seeds'])} | {h} | {d} | {_pts(mde)} |"
+                       + (f" {iv['p_holm']:.3f} | **{iv['verdict']}** |" if primary else f" {iv['verdict']} |"))
+    return out
+
+def _interval_note(res:dict) -> str:
+    "What the intervals count, and how `paired_interval` computes them and the MDE: the sentence its code is described by (`interval_rule`)."
+    tt = {c[k].get('test_term') for c in res['comparisons'] for k in res['metrics']}
+    what = ("the seeds and the test images (each run records every test image's correctness)" if tt == {'per-image'} else
+            "the seeds only: this record predates per-image correctness, so the finite test set is not in them" if tt <= {None} else
+            "the test images where both rows record them, the seeds only elsewhere")
+    return (f"Differences are paired over the same seeds (points). Intervals count {what}. " + ' '.join(interval_rule(t) for t in sorted(tt, key=str))
+            + " For a primary, the MDE is at Holm's strictest level; MDEs are in points.")
+
+# %% ../nbs/15_downstream.ipynb #49b584b7
+def _spec_line(spec:dict) -> str:
+    "The spec a record answers to, and whether it was declared before any run at its settings (confirmatory) or written after records of the study (exploratory)."
+    head = f"Spec: `{spec.get('file', '?')}`" + (f" (sha256 {spec['sha256'][:12]})" if spec.get('sha256') else '')
+    if spec.get('confirmatory'): return head + ", declared before any run at its settings (confirmatory)."
+    cs = [str(c) for e in spec.get('declared_after') or [] for c in e.get('commits') or []]
+    return head + (f", written after records of this study at {', '.join(cs)} (its `declared_after` says what they showed and what changed after)" if cs else '') + ": exploratory, not confirmatory."
+
 def downstream_markdown(res:dict) -> str:
-    "The recorded study as markdown: the table (mean ± sample std over seeds, %) and its comparisons."
-    keys = res['metrics']
-    head = _metric_heads(keys)
-    lines = [f"| row | seeds | {' | '.join(head)} |", '|---|---|' + '---|' * len(keys)]
+    "The recorded study as markdown: the table (mean ± sample std over seeds, %), its comparisons with their MDEs, its spec and its command."
+    keys = res['metrics']; heads = _metric_heads(keys)
+    lines = [f"| row | seeds | {' | '.join(heads)} |", '|---|---|' + '---|' * len(keys)]
     for r in res['summary']:
         lines.append(f"| {r['row']} | {len(r['seeds'])} | " + ' | '.join(f"{100 * r[k]:.2f} ± {100 * r[k + '_std']:.2f}" for k in keys) + ' |')
-    lines += ['', "Top-1 (%) on the test split; " + ('fine-tuned with ' + ', '.join(f"{100 * float(k.split('@')[1]):g} % ({res['labels'][k]} images)" for k in keys) + ' of the training labels.' if res['protocol'] == 'semi' else 'kNN and linear: frozen features (k=20, T=0.07; converged probe); finetune: all of the target\'s training labels.')]
+    lines += ['', "Top-1 (%) on the test split; " + ('fine-tuned with ' + ', '.join(f"{100 * float(k.split('@')[1]):g} % ({res['labels'][k]} images)" for k in keys) + ' of the training labels.' if res['protocol'] == 'semi' else 'kNN and linear: frozen features (k=20, T=0.07; converged probe); finetune: all of the target\'s training labels.')
+              + ' ' + _interval_note(res)]
     for prim in (True, False):
         cs = [c for c in res['comparisons'] if c['primary'] == prim]
         if not cs: continue
-        lines += ['', '**Primary comparisons**: mean paired difference (points) [interval at the level Holm used: it excludes 0 exactly for a gain or a loss], gain / loss where the Holm-adjusted p over '
-                  + f"these {len(cs) * len(keys)} tests < 0.05:" if prim else 'Secondary comparisons (unadjusted 95 % intervals; gain / loss where the interval excludes 0):', '']
-        for c in cs:
-            h_ = '_holm' if prim else ''
-            d = '; '.join(f"{h} {100 * c[k]['mean']:+.2f} [{100 * c[k].get('lo' + h_, c[k]['lo']):+.2f}, {100 * c[k].get('hi' + h_, c[k]['hi']):+.2f}]"
-                          + (f" p_Holm {c[k]['p_holm']:.3f}" if prim else '') + f" **{c[k]['verdict']}**" for k, h in zip(keys, head))
-            lines.append(f"- {c['row']} − {c['baseline']} (seeds {len(c['seeds'])}): {d}")
-    tt = {c[k].get('test_term') for c in res['comparisons'] for k in keys}
-    lines += ['', 'Intervals count the seeds and the test images (each run records every test image\'s correctness; as `paired_interval`).' if tt == {'per-image'}
-              else 'Intervals count the seeds only: this record predates per-image correctness, so the finite test set is not in them.' if tt <= {None}
-              else 'Intervals count the test images where both rows record them, the seeds only elsewhere.']
+        lines += ['', f"**Primary comparisons** (the study's questions): gain / loss where the Holm-adjusted p over these {len(cs) * len(keys)} tests is < 0.05; "
+                  "each interval is at the level Holm used for it, so it excludes 0 exactly for a gain or a loss." if prim else
+                  'Secondary comparisons (unadjusted 95 % intervals; a gain or a loss where the interval excludes 0):', ''] + _comparison_table(cs, keys, heads, prim)
     if res.get('note'): lines += ['', f"Note: {res['note']}"]
+    if res.get('spec'): lines += ['', _spec_line(res['spec'])]
     p = res['provenance']
     lines += ['', f"Command: `{p['command']}` (commit {p['commit'][:7]}, {p['date']}, {p['seconds']:.0f} s on {p.get('cpu_cores', '?')} CPU cores)."]
+    if (dv := res.get('derived')): lines += ['', f"Summary and comparisons re-derived from the stored runs (nothing retrained) by `{dv['command']}` at commit {str(dv['commit'])[:8]}, {dv['date']}."]
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/15_downstream.ipynb #a67b3ddd
@@ -219,6 +247,19 @@ def downstream_verdicts(res:dict) -> str:
                       for k, h in zip(keys, head))
         out.append(f"- {c['row']} − {c['baseline']} ({len(c['seeds'])} seeds): {d}.")
     return '\n'.join(out) + '\n'
+
+# %% ../nbs/15_downstream.ipynb #430f7b17
+def head_only_lines(res:dict) -> str:
+    "One line per encoder of a recorded semi-supervised study, the random init's pair last: its head trained alone on the frozen features against the whole network fine-tuned, mean top-1 (%) per label fraction and which is higher at the printed precision, rendered from the record so prose never types it."
+    rows = {r['row']: r for r in res['summary']}
+    head, ft = (next(n for n, frozen in REFERENCE_ROWS['semi'].items() if frozen is f) for f in (True, False))
+    pairs = [(n[:-len(' (head only)')], n[:-len(' (head only)')], n) for n in rows if n.endswith(' (head only)')]
+    pairs += [('random init', ft, head)] if head in rows and ft in rows else []
+    def one(h, a, b):   # a: the head alone, b: the fine-tune (points, as printed)
+        a, b = round(100 * a, 2), round(100 * b, 2)
+        return f"{h}: head alone {a:.2f}, fine-tuned {b:.2f} ({'the head alone higher' if a > b else 'the fine-tune higher' if b > a else 'a tie'})"
+    return '\n'.join(f"- {name}: " + '; '.join(one(h, rows[ho][k], rows[f][k]) for k, h in zip(res['metrics'], _metric_heads(res['metrics']))) + '.'
+                     for name, f, ho in pairs) + '\n'
 
 # %% ../nbs/15_downstream.ipynb #da0cd1c3
 def plot_downstream(res:dict, path=None):
@@ -236,6 +277,20 @@ def plot_downstream(res:dict, path=None):
     return fig
 
 # %% ../nbs/15_downstream.ipynb #4ec5ccca
+def with_spec(res:dict, name:str) -> dict:
+    "`res` with the spec `studies/NAME.yaml` attached as a record keeps it (its content, `file`, `sha256`), when the checkout (or the wheel) has one."
+    import hashlib
+    try: f = shipped_dir('studies') / f'{name}.yaml'
+    except FileNotFoundError: return res
+    if f.is_file(): res['spec'] = dict(load_yaml(f), file=f'studies/{f.name}', sha256=hashlib.sha256(f.read_bytes()).hexdigest())
+    return res
+
+def _write_record(res:dict, folder) -> Path:
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(res, folder / 'results.json'); atomic_write_bytes(downstream_markdown(res).encode(), folder / 'results.md')
+    plot_downstream(res, folder / 'results.png')
+    return folder
+
 def downstream_study(encoders:dict, # row name -> {seed: checkpoint}
                      protocol:str='semi', fractions=(0.01, 0.1), datasets=None,
                      dataset:str|None=None, # semi: the labelled set (default: the first encoder's run's dataset)
@@ -244,6 +299,7 @@ def downstream_study(encoders:dict, # row name -> {seed: checkpoint}
                      record=None, # a folder for results.json / results.md / results.png
                      command:str|None=None, data_root=None, device=None,
                      note:str|None=None, # a caveat printed under the table (e.g. labels an encoder's prior saw)
+                     spec:str|None=None, # the NAME of the spec `studies/NAME.yaml` the record answers to (kept in it)
                      **kw) -> dict:
     "Evaluate every encoder with every seed under `protocol`, add the reference rows, compare, and record."
     t0 = time.time()
@@ -254,8 +310,23 @@ def downstream_study(encoders:dict, # row name -> {seed: checkpoint}
                metrics=_metric_keys(runs), labels={k.replace('labels', 'top1'): runs[0][k] for k in runs[0] if k.startswith('labels@')},
                summary=summarize_rows(runs), comparisons=compare_rows(runs, list(secondary), list(primary)), runs=runs,
                provenance=dict(provenance(command), seconds=round(time.time() - t0, 1)), **({'note': note} if note else {}))
-    if record:
-        record = Path(record); record.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(res, record / 'results.json'); atomic_write_bytes(downstream_markdown(res).encode(), record / 'results.md')
-        plot_downstream(res, record / 'results.png')
+    if spec: with_spec(res, spec)
+    if record: _write_record(res, record)
+    return res
+
+# %% ../nbs/15_downstream.ipynb #327d9c33
+def refresh_downstream(folder, # a recorded folder (or its results.json): a downstream study's, or a `gps_ssl_compare` record
+                       spec:str|None=None, # the spec NAME to attach (default: the folder's name, where studies/NAME.yaml exists)
+                       command:str='refresh_downstream', # what re-derived it, noted in the record (`derived`)
+                      ) -> dict:
+    "Re-derive a record from its stored runs, without retraining: the summary and every comparison recomputed (the pairs, and which are primary, as the record holds them) with today's `paired_interval` and MDE, its spec attached and the re-derivation noted (`derived`), results.{json,md,png} rewritten; runs, provenance and note kept. A `gps_ssl_compare` record (a `grid`) goes through `study.refresh_results`."
+    p = Path(folder); p = p if p.suffix == '.json' else p / 'results.json'
+    res = with_spec(json.loads(p.read_text()), spec or p.parent.name)
+    if 'grid' in res:
+        from gps_ssl.study import refresh_results
+        atomic_write_json(res, p); return refresh_results(p.parent, command)
+    prim = [(c['row'], c['baseline']) for c in res['comparisons'] if c['primary']]
+    sec = [(c['row'], c['baseline']) for c in res['comparisons'] if not c['primary']]
+    res.update(summary=summarize_rows(res['runs']), comparisons=compare_rows(res['runs'], sec, prim), derived=provenance(command))
+    _write_record(res, p.parent)
     return res

@@ -577,7 +577,7 @@ def load_study_spec(path, # studies/NAME.yaml, any spec file, or a bare NAME (a 
     if not isinstance(spec, dict): raise ValueError(f"--study: {p} must hold a mapping (study, dataset, grid, primary, ...)")
     bad = [k for k in spec if k not in SPEC_KEYS]
     if bad: raise ValueError(f"--study: {p}: unknown keys {bad}; a spec holds {', '.join(SPEC_KEYS)}")
-    for k in ('study', 'dataset', 'primary', 'choices_made_on') + (('command',) if spec.get('kind') == 'downstream' else ('grid',)):   # a downstream record is made by its command
+    for k in ('study', 'dataset', 'choices_made_on') + (('command',) if spec.get('kind') == 'downstream' else ('grid', 'primary')):   # a downstream record is made by its command (and may name no primary)
         if not spec.get(k): raise ValueError(f"--study: {p} needs {k!r} ({SPEC_KEYS[k]})")
     if spec['choices_made_on'] == 'test': raise ValueError(f"--study: {p}: choices must be made on a validation split, never on test")
     for d in spec.get('declared_after') or []:
