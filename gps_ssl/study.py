@@ -850,7 +850,7 @@ def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str
         if (digest and p.resolve() == Path(repo, digest).resolve()) or r.get('kind') == 'rerender': continue   # a re-derivation's log of what moved is history
         runs = {str(r['provenance'].get('commit') or '')} | {str((x.get('provenance') or {}).get('commit') or '') for x in r.get('runs', []) if isinstance(x, dict)}
         derived = str((r.get('derived') or r['provenance']).get('commit') or '')
-        mine = set(digest_entries_for(r)) - (set(DERIVED_STATS) if r.get('kind') == 'benchmark' else set()); why = {}   # a benchmark derives no intervals
+        mine = set(digest_entries_for(r)) - (set(DERIVED_STATS) if 'comparisons' not in r and 'stats' not in r else set()); why = {}   # a record without comparisons (a benchmark) derives no intervals
         for h, ch in changes:
             hit = mine if ch is None else mine & set(ch)
             for e in hit:
