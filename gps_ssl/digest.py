@@ -169,8 +169,8 @@ def record_digest(path=None) -> dict:
 # %% ../nbs/16_digest.ipynb #97cd0b62
 def _digest_commit(path:Path) -> str|None:
     "The commit that last changed the committed digest at `path` (git), or None outside a checkout."
-    from gps_ssl.study import _git   # the git call stale_records makes for the same commit
-    try: return _git(path.parent, 'log', '-1', '--format=%H', '--', path.name).stdout.strip() or None
+    import subprocess   # git directly: `study` reads the digest's entries, so the digest does not import `study`
+    try: return subprocess.run(['git', '-C', str(path.parent), 'log', '-1', '--format=%H', '--', path.name], capture_output=True, text=True).stdout.strip() or None
     except OSError: return None
 
 def digest_reference(environment:dict, path=None) -> tuple[dict, str]:

@@ -822,6 +822,7 @@ def _changed_since(r:dict, commits:set, repo) -> list[str]:
     return [ch['what'] for ch in CODE_CHANGES if ch['touches'](r, text)
             and any(c and _git(repo, 'merge-base', '--is-ancestor', ch['commit'], c).returncode != 0 for c in commits)]
 
+# %% ../nbs/13_study.ipynb #220e9fc9
 DERIVED_STATS = ('stats:interval', 'stats:interval_seeds_only', 'stats:holm', 'stats:holm_levels')   # how comparisons are derived from stored runs: `refresh_results` follows a change to them
 
 def _digest_changes(repo, digest:str) -> list[tuple[str, list[str]|None]]:
@@ -838,6 +839,7 @@ def _digest_changes(repo, digest:str) -> list[tuple[str, list[str]|None]]:
 
 def _before(repo, commit:str, c:str) -> bool: return bool(c) and _git(repo, 'merge-base', '--is-ancestor', commit, c).returncode != 0
 
+# %% ../nbs/13_study.ipynb #d2903fd2
 def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str|None=DIGEST) -> list[dict]:
     "Every recorded result under `results` that a later change covers: a digest commit that changed an entry covering what it ran (`digest.digest_entries_for`; a run entry or the probe / kNN statistics: runs made before it; a derivation statistic: comparisons derived before it), a `CODE_CHANGES` commit that touches it, or runs without provenance. Without a digest: any change to `code` after it."
     from gps_ssl.digest import digest_entries_for
