@@ -846,7 +846,8 @@ def stale_records(results='nbs/results', code=('gps_ssl',), repo='.', digest:str
     changes = _digest_changes(repo, digest) if digest else []
     if not digest:
         last = _git(repo, 'log', '-1', '--format=%H', '--', *code).stdout.strip()
-        changes = [(last, None)] if last else []
+        if not last: return []                                       # the code never changed: nothing is stale
+        changes = [(last, None)]
     out = []
     for p, r in _records(results, repo):
         if (digest and p.resolve() == Path(repo, digest).resolve()) or r.get('kind') == 'rerender': continue   # a re-derivation's log of what moved is history
