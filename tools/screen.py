@@ -2,6 +2,7 @@
 paired with the default seed by seed (the per-image correctness counts the validation images too).
 
     python tools/screen.py mnist8k      # after `bash tools/studies.sh screen_mnist8k` (or digits, after screen_digits)
+    python tools/screen.py mnist8k_budget   # after `bash tools/studies.sh screen_mnist8k_budget`: the confirmatory study's epochs (BUDGET_RULE)
 
 Writes nbs/results/screen/NAME/screen.{json,md}. The rule (RULE below) is fixed here, before the arms run, and printed with the table.
 """
@@ -84,4 +85,65 @@ def screen_markdown(out):
               f"Recorded by `{out['command']}` from the arms' records (each names its own `gps_ssl_compare` command)."]
     return '\n'.join(lines) + '\n'
 
-if __name__ == '__main__': screen(sys.argv[1] if len(sys.argv) > 1 else 'mnist8k')
+# The budget screen of the confirmatory study (issue 44), fixed before its arms ran: SimCLR (strong) on mnist8k's validation
+# split at 10, 20 and 30 epochs (3 seeds each), paired seed by seed with the raw pixels' own embeddings (the reference rows of
+# the 10-epoch record; the pixels do not depend on the budget). The study's grid has 21 trained runs at the chosen budget
+# (SimCLR and GPS-SimCLR with two priors, weak and strong, 3 seeds: 18; the supervised reference: 3), run as two streams of
+# one thread on this machine's 2 cores.
+BUDGET = dict(dir='nbs/results/screen', group='simclr|aug|strong|-', reference=('prior', 'pixels'),
+              arms={'mnist8k_budget_e10': 10, 'mnist8k_budget_e20': 20, 'mnist8k_budget_e30': 30},
+              study_runs=21, streams=2, train_scale=5000 / 4000, eval_allowance_s=30, fits_min=70)
+BUDGET_RULE = ("each budget's SimCLR (strong) is compared with the raw pixels on validation kNN accuracy (paired by seed, counting "
+               "the validation images; Holm over the three budgets). The budget is the smallest at which SimCLR (strong) is a "
+               "Holm-significant kNN gain over the pixels. If none is, the largest budget whose study fits: 21 runs x (the arm's mean "
+               "train_seconds x 5000/4000 training images + 30 s of evaluation) / 2 streams <= 70 minutes. Linear accuracy is shown, "
+               "not used.")
+
+def budget_screen(name='mnist8k_budget'):
+    "Choose the confirmatory study's epochs by `BUDGET_RULE` from the arms' records; writes nbs/results/screen/NAME/screen.{json,md}."
+    s = BUDGET; root = Path(s['dir']); arms = list(s['arms'])
+    first = json.loads((root / arms[0] / 'results.json').read_text())
+    ref = {x['seed']: x for x in first['runs'] if x.get('reference') == s['reference'][0] and x.get('prior') == s['reference'][1]}
+    rows = []
+    for arm, epochs in s['arms'].items():
+        rec, runs = _runs(root / arm, s['group'])
+        seeds = sorted(set(ref) & set(runs)); n = runs[seeds[0]]['eval_images']
+        row = dict(arm=arm, epochs=epochs, seeds=seeds, commit=rec['provenance']['commit'][:8],
+                   train_seconds=float(np.mean([runs[i]['train_seconds'] for i in seeds])))
+        row['study_minutes'] = s['study_runs'] * (row['train_seconds'] * s['train_scale'] + s['eval_allowance_s']) / s['streams'] / 60
+        for m in ('knn', 'linear'):
+            a = [runs[i][f'{m}_top1'] for i in seeds]; b = [ref[i][f'{m}_top1'] for i in seeds]
+            ac = np.stack([unpack_correct(runs[i][f'{m}_correct'], n) for i in seeds]); bc = np.stack([unpack_correct(ref[i][f'{m}_correct'], n) for i in seeds])
+            row[m] = dict(paired_interval(a, b, a_correct=ac, b_correct=bc), arm_mean=float(np.mean(a)), pixels_mean=float(np.mean(b)))
+        rows.append(row)
+    ps = [r['knn']['p'] for r in rows]
+    for r, ph, lv in zip(rows, holm(ps), holm_levels(ps)):
+        r['knn']['p_holm'], r['knn']['level_holm'] = ph, lv; r['knn']['lo_holm'], r['knn']['hi_holm'] = interval_at(r['knn'], lv)
+        r['gain'] = bool(ph < 0.05 and r['knn']['mean'] > 0); r['fits'] = bool(r['study_minutes'] <= s['fits_min'])
+    gains = [r for r in rows if r['gain']]; fit = [r for r in rows if r['fits']]
+    chosen = min(gains, key=lambda r: r['epochs']) if gains else (max(fit, key=lambda r: r['epochs']) if fit else min(rows, key=lambda r: r['epochs']))
+    why = ('the smallest budget at which SimCLR (strong) is a Holm-significant kNN gain over the pixels' if gains else
+           'no screened budget is a Holm-significant kNN gain over the pixels: the largest budget whose study fits')
+    out = dict(screen=name, rule=BUDGET_RULE, group=s['group'], eval_split=first['config'].get('eval_split'), rows=rows,
+               chosen=chosen['epochs'], why=why, command=f'python tools/screen.py {name}')
+    d = root / name; d.mkdir(parents=True, exist_ok=True)
+    (d / 'screen.json').write_text(json.dumps(out, indent=1)); (d / 'screen.md').write_text(budget_markdown(out))
+    print(budget_markdown(out))
+    return out
+
+def budget_markdown(out):
+    f = lambda iv, h='': f"{100 * iv['mean']:+.2f} [{100 * iv['lo' + h]:+.2f}, {100 * iv['hi' + h]:+.2f}]"
+    lines = [f"Budget screen `{out['screen']}` on the **{out['eval_split']}** split (never the test split): SimCLR (strong) at each budget against the raw pixels, paired by seed.", '',
+             '| epochs | seeds | SimCLR kNN | pixels kNN | Δ kNN [Holm-consistent CI] | p (Holm) | SimCLR linear | pixels linear | Δ linear (95 %) | train s / run | study estimate (min) | gain | fits |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for r in out['rows']:
+        k, l = r['knn'], r['linear']
+        lines.append(f"| {r['epochs']} | {len(r['seeds'])} | {100 * k['arm_mean']:.2f} | {100 * k['pixels_mean']:.2f} | {f(k, '_holm')} | {k['p_holm']:.3f} | "
+                     f"{100 * l['arm_mean']:.2f} | {100 * l['pixels_mean']:.2f} | {f(l)} | {r['train_seconds']:.0f} | {r['study_minutes']:.0f} | {'yes' if r['gain'] else 'no'} | {'yes' if r['fits'] else 'no'} |")
+    lines += ['', f"Rule (fixed before the arms ran): {out['rule']}", '', f"Chosen: **{out['chosen']} epochs** ({out['why']}).", '',
+              f"Recorded by `{out['command']}` from the arms' records (each names its own `gps_ssl_compare` command)."]
+    return '\n'.join(lines) + '\n'
+
+if __name__ == '__main__':
+    name = sys.argv[1] if len(sys.argv) > 1 else 'mnist8k'
+    budget_screen(name) if name == 'mnist8k_budget' else screen(name)
