@@ -18,9 +18,10 @@ from .study import (stale_records, hash_clashes, METHOD_NAMES, short_spec, group
                            load_results, render_results, render_readme, coerce_setting, _ftype, _is_bool, RUN_OPTIONS)   # coerce_setting: here too, as before
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'load_config', 'add_config_args', 'config_from', 'train_parser', 'gps_ssl_train', 'eval_parser',
-           'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'compare_parser', 'gps_ssl_compare', 'gps_ssl_readme',
-           'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data', 'main_embed', 'main_diffusion']
+__all__ = ['TRAIN_SUMMARY', 'USER_ERRORS', 'load_config', 'add_config_args', 'config_from', 'train_parser', 'result_summary',
+           'gps_ssl_train', 'eval_parser', 'evaluate_checkpoint', 'gps_ssl_eval', 'cli_main', 'compare_parser',
+           'gps_ssl_compare', 'gps_ssl_readme', 'main_train', 'main_compare', 'main_readme', 'main_eval', 'main_data',
+           'main_embed', 'main_diffusion']
 
 # %% ../nbs/11_cli.ipynb #20d81a09
 def load_config(path, # a YAML recipe or config, a run's config.json, or a bare recipe NAME (a shipped recipe, from any folder)
@@ -89,6 +90,20 @@ def train_parser(prog:str='gps_ssl_train') -> argparse.ArgumentParser:
     g.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
     return p
 
+# %% ../nbs/11_cli.ipynb #2eaf72c4
+TRAIN_SUMMARY = ('knn_top1', 'linear_top1', 'knn_k', 'probe_c', 'eval_images', 'epochs', 'steps', 'train_seconds', 'images_per_second')
+
+def result_summary(r:dict, title:str='', keys:tuple|None=None) -> str:
+    "What a person reads of a result: its numbers (accuracies in %) and short strings, one per line; per-image correctness, provenance and nested tables stay in the JSON file. `keys`: only these, in this order."
+    rows = []
+    for k in (keys or r):
+        v = r.get(k)
+        if k.endswith('_correct') or isinstance(v, bool) or v is None: continue
+        if isinstance(v, float): rows.append((k, f"{100 * v:.2f} %" if k.endswith('_top1') else f"{v:.4g}"))
+        elif isinstance(v, int) or (isinstance(v, str) and len(v) <= 60): rows.append((k, str(v)))
+    w = max((len(k) for k, _ in rows), default=0)
+    return '\n'.join(([title] if title else []) + [f"  {k:<{w}}  {v}" for k, v in rows])
+
 # %% ../nbs/11_cli.ipynb #c3a2402b
 def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; the other settings override it
                   out:str='runs/train', resume:bool=False, overwrite:bool=False, supervised:bool=False, nprocs:int=1,
@@ -102,7 +117,8 @@ def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; 
     else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet, epoch_lines=lines)
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # joined under torchrun (no rank leaves a peer mid-collective)
-    if m: print(json.dumps(m, indent=1))   # under torchrun only rank 0 returns metrics
+    if m: print(result_summary(m, f"{out}: {'supervised' if supervised else cfg.method} {cfg.positives} {cfg.aug}", TRAIN_SUMMARY)   # under torchrun only rank 0 returns metrics
+                + f"\nevery metric (per-image correctness, timings): {Path(out) / 'metrics.json'}")
 gps_ssl_train.parser = train_parser
 
 # %% ../nbs/11_cli.ipynb #0b5c0dbd
@@ -121,7 +137,8 @@ def eval_parser(prog:str='gps_ssl_eval') -> argparse.ArgumentParser:
     p.add_argument('--feature_bn', action='store_true', help="paper protocol: an affine-free BatchNorm before the classifier (MAE's linear probing), for features of small scale")
     p.add_argument('--seed', type=int, help="seed of the probe and of the label subsets (default: the run's)")
     p.add_argument('--device', help='cpu, cuda, mps (default: the best available)')
-    p.add_argument('--out', help='also write the result (with its provenance) to this JSON file')
+    p.add_argument('--out', help='write the full result (per-image correctness, provenance) to this JSON file (default: eval_PROTOCOL.json beside the checkpoint)')
+    p.add_argument('--json', dest='json_out', action='store_true', help='print the full result as JSON instead of the summary')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     p.add_argument('--debug', action='store_true', help='on an error, show the full traceback instead of one line')
     return p
@@ -163,7 +180,7 @@ def evaluate_checkpoint(checkpoint, dataset:str|None=None, data_root:str|None=No
 def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None, protocol:str='fast', epochs:int=100,
                  lr:float=0.1, batch_size:int=256, seed:int|None=None, device:str|None=None, out:str|None=None,
                  feature_bn:bool=False, quiet:bool=False, debug:bool=False, fractions:str='0.01,0.1', eval_dataset:str|None=None,
-                 steps:int|None=None):
+                 steps:int|None=None, json_out:bool=False):
     "Evaluate a saved encoder: the fast or the papers' linear protocol (`evaluate_checkpoint`), or the semi-supervised or transfer protocol (`downstream_checkpoint`)."
     if protocol in ('semi', 'transfer'):
         from gps_ssl.downstream import downstream_checkpoint
@@ -175,8 +192,9 @@ def gps_ssl_eval(checkpoint:str, dataset:str|None=None, data_root:str|None=None,
         r = downstream_checkpoint(checkpoint, protocol, fractions=fr, datasets=eval_dataset, dataset=dataset, data_root=data_root,
                                   seed=seed, device=device, progress=not quiet, **kw)
     else: r = evaluate_checkpoint(checkpoint, dataset, data_root, protocol, epochs, lr, batch_size, seed, device, progress=not quiet, feature_bn=feature_bn)
-    if out: atomic_write_json(dict(r, provenance=provenance()), Path(out))
-    print(json.dumps(r, indent=1))
+    path = Path(out) if out else Path(checkpoint).expanduser().parent / f'eval_{protocol}.json'
+    atomic_write_json(dict(r, provenance=provenance()), path)
+    print(json.dumps(r, indent=1) if json_out else result_summary(r, f"{checkpoint}: {protocol} protocol") + f"\nthe full result (per-image correctness, provenance): {path}")
 
 # %% ../nbs/11_cli.ipynb #3ebcd398
 gps_ssl_eval.parser = eval_parser
@@ -217,7 +235,7 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
                                 "write a results table, paired differences and a figure.")
     p.add_argument('--config', help="YAML recipe or a run's config.json: the base settings (its method, positives, aug, prior and seed are the grid's defaults)")
     p.add_argument('--study', dest='study_spec', help=f"a declared study (studies/NAME.yaml, or its NAME): its grid, references, primary comparisons and artefacts; "
-                   f"beside it only --record, --out, --overwrite, --quiet and where runs execute: {', '.join('--' + k for k in RUN_OPTIONS)} (recorded in each run's provenance)")
+                   f"beside it only --record, --out, --overwrite, --quiet, --shard and where runs execute: {', '.join('--' + k for k in RUN_OPTIONS)} (recorded in each run's provenance)")
     g = p.add_argument_group('grid')
     g.add_argument('--methods', help=f"comma-separated methods from {', '.join(ALL_METHODS)} (default: simclr)")
     g.add_argument('--positives', help='comma-separated: aug, gps, sepp, sepp:random, sepp:oracle, clsp, clsp:aug (controls after :) (default: aug,gps)')
@@ -233,6 +251,8 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
     r.add_argument('--out', default='runs/compare', help='output folder, one sub-folder per run and per reference (default: runs/compare)')
     r.add_argument('--record', help='also write results.json / .md / .png into this (tracked) folder')
     r.add_argument('--overwrite', action='store_true', help='re-train runs that already finished in --out')
+    r.add_argument('--shard', help="K/N: run only this share of the runs (e.g. 0/2 and 1/2: two processes, or two machines sharing --out) "
+                   "and record nothing; when every shard has finished, the same command without --shard reuses them and records")
     r.add_argument('--nprocs', type=int, default=1, help='local processes per trained run (DDP, as gps_ssl_train --nprocs; default: 1)')
     r.add_argument('--image_aug', action='store_true', help='augment image by image in the loader (same as --no-gpu_aug)')
     r.add_argument('--quiet', action='store_true', help='no progress bars')
@@ -242,7 +262,7 @@ def compare_parser(prog:str='gps_ssl_compare') -> argparse.ArgumentParser:
 # %% ../nbs/11_cli.ipynb #013364c5
 def gps_ssl_compare(config:str|None=None, study_spec:str|None=None, methods:str|None=None, positives:str|None=None, augs:str|None=None, seeds:str|None=None,
                     prior:str|None=None, references:str='random,prior,supervised', supervised_aug:str|None=None, primary:str|None=None,
-                    out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False, nprocs:int=1,
+                    out:str='runs/compare', record:str|None=None, overwrite:bool=False, image_aug:bool=False, nprocs:int=1, shard:str|None=None,
                     quiet:bool=False, debug:bool=False,
                     **settings): # any other `TrainConfig` field, for every run
     "Train a grid of runs (methods x positives x augs x seeds x priors) beside its reference rows; write a results table, paired differences and a figure."
@@ -252,10 +272,11 @@ def gps_ssl_compare(config:str|None=None, study_spec:str|None=None, methods:str|
                                     image_aug=image_aug or None, **settings).items()
                  if v is not None and k not in RUN_OPTIONS and not (k in settings and v == getattr(TrainConfig(), k, None))]
         if given: raise ValueError(f"--study declares the whole study; drop {', '.join('--' + k for k in given)} (change the spec, with a history entry); "
-                                   f"beside --study only {', '.join('--' + k for k in RUN_OPTIONS)} (where runs execute) and --record, --out, --overwrite, --quiet are taken")
+                                   f"beside --study only {', '.join('--' + k for k in RUN_OPTIONS)} (where runs execute) and --record, --out, --overwrite, --quiet, --shard are taken")
         from gps_ssl.study import run_study_spec
-        res = run_study_spec(study_spec, record, None if out == 'runs/compare' else out, overwrite, progress=not quiet, run_options=opts)
-        print(results_markdown(res)); return
+        res = run_study_spec(study_spec, record, None if out == 'runs/compare' else out, overwrite, progress=not quiet, run_options=opts, shard=shard)
+        if not shard: print(results_markdown(res))
+        return
     bad = [k for k in settings if k in _GRID]
     if bad: raise ValueError(f"{', '.join(bad)}: the grid sets these; use --methods, --positives, --augs, --seeds, --prior")
     if image_aug: settings['gpu_aug'] = False
@@ -265,7 +286,8 @@ def gps_ssl_compare(config:str|None=None, study_spec:str|None=None, methods:str|
            + (f":{fv['clsp_control']}" if fv.get('clsp_control', 'none') != 'none' else '')
     res = study(base, methods or fv.get('method', 'simclr'), positives or (pos0 if config else 'aug,gps'),
                 augs or (fv.get('aug') if config else None) or 'weak,strong', seeds or (str(fv['seed']) if 'seed' in fv else '0,1,2'),
-                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet, primary=primary, nprocs=nprocs)
+                prior or fv.get('prior'), references, supervised_aug, out, record, overwrite=overwrite, progress=not quiet, primary=primary, nprocs=nprocs, shard=shard)
+    if shard: return
     print(results_markdown(res))
     print(f"wrote {Path(out) / 'results.md'}, results.json, results.png" + (f" (and into {record})" if record else ''))
 gps_ssl_compare.parser = compare_parser

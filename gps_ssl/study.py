@@ -18,7 +18,7 @@ from .evaluate import mean_std, paired_interval, verdict, holm, holm_levels, int
 __all__ = ['METHOD_NAMES', 'RUN_OPTIONS', 'SPEC_KEYS', 'REGRESSION', 'DIGEST', 'CODE_CHANGES', 'DERIVED_STATS', 'acc_keys',
            'short_spec', 'annotate_priors', 'group_of', 'row_name', 'summarize', 'default_comparisons',
            'default_primary', 'match_pairs', 'paired_comparisons', 'results_markdown', 'study_tolerance',
-           'plot_results', 'reuse_mismatch', 'study', 'write_results', 'refresh_results', 'load_results',
+           'plot_results', 'reuse_mismatch', 'shard_runs', 'study', 'write_results', 'refresh_results', 'load_results',
            'coerce_setting', 'load_study_spec', 'history_hashes', 'check_spec_history', 'build_artefacts',
            'run_study_spec', 'null_simulation', 'null_markdown', 'record_null_simulation', 'plot_forest',
            'regression_run', 'regression_drift', 'record_regression', 'record_versions', 'declaration_check',
@@ -463,6 +463,16 @@ def _run_one(i:int, n:int, rec:dict, cfg:TrainConfig, d:Path, overwrite:bool, pr
     atomic_write_json(prov, d / 'provenance.json')
     return dict(rec, **m, provenance=prov)
 
+# %% ../nbs/13_study.ipynb #ea401bba
+def shard_runs(grid:list, shard:str) -> list[int]:
+    "The runs shard 'K/N' of a study runs: the trained runs and supervised references dealt out in turn, then the cheap reference rows in turn, so every run is in exactly one shard and the shards' costs differ by at most one run."
+    try: k, n = (int(x) for x in str(shard).split('/'))
+    except ValueError: k = n = -1
+    if not 0 <= k < n: raise ValueError(f"shard must be K/N with 0 <= K < N (e.g. 0/2 and 1/2 for two processes), got {shard!r}")
+    heavy = [i for i, (rec, _, _) in enumerate(grid) if rec.get('reference') in (None, 'supervised')]
+    light = [i for i in range(len(grid)) if i not in set(heavy)]
+    return sorted(heavy[k::n] + light[k::n])
+
 # %% ../nbs/13_study.ipynb #0254174a
 def study(base:TrainConfig|None=None, # every setting the grid does not vary
           methods='simclr', positives='aug,gps', augs='weak,strong', seeds='0,1,2',
@@ -475,6 +485,7 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
           overwrite:bool=False, progress:bool=False,
           primary=None, # the study's questions: `A~B` group-key patterns separated by ';' (default: `default_primary`)
           nprocs:int=1, # local processes per trained run (DDP), as `gps_ssl_train --nprocs`
+          shard:str|None=None, # 'K/N': run only this process's share of the runs (`shard_runs`) and record nothing
          ) -> dict:
     "Train a grid (methods x positives x augs x seeds x GPS priors), add the reference rows, and write the results."
     sp = lambda v: [x for x in v.split(',') if x] if isinstance(v, str) else list(v or [])
@@ -489,7 +500,8 @@ def study(base:TrainConfig|None=None, # every setting the grid does not vary
     grid = _grid(base, methods, positives, augs, seeds, priors, out)
     sup_aug = supervised_aug or ('strong' if 'strong' in augs else augs[0])
     grid += _reference_grid(base, grid, refs, seeds, sup_aug, out)
-    runs = [_run_one(i, len(grid), rec, cfg, d, overwrite, progress, nprocs) for i, (rec, cfg, d) in enumerate(grid)]
+    runs = [_run_one(i, len(grid), *grid[i], overwrite, progress, nprocs) for i in (shard_runs(grid, shard) if shard else range(len(grid)))]
+    if shard: print(f"shard {shard}: {len(runs)} of {len(grid)} runs are in {out}; when every shard has finished, the same command without the shard records the study (it reuses them)"); return dict(shard=shard, runs=runs)
     rows = summarize(runs)
     res = dict(config=asdict(base), protocol=dict(knn_k=base.knn_k, knn_t=base.knn_t, probe='logistic regression (L-BFGS), C by 5-fold cross-validation'),
                grid=dict(methods=methods, positives=positives, augs=augs, seeds=seeds, priors=priors, primary=primary,
@@ -641,12 +653,15 @@ def build_artefacts(spec:dict, progress:bool=False) -> list[str]:
 # %% ../nbs/13_study.ipynb #727f2eef
 def run_study_spec(path, record=None, out=None, overwrite:bool=False, progress:bool=False, command:str|None=None,
                    run_options:dict|None=None, # `RUN_OPTIONS` for this machine (device, num_workers, nprocs, logger): recorded per run, never in the spec
+                   shard:str|None=None, # 'K/N': this process's share of the runs, nothing recorded (shard 0 builds the artefacts)
                   ) -> dict:
     "Run the study a specification declares (artefacts first), and record it with its spec and history."
     import hashlib
     spec = load_study_spec(path); check_spec_history(spec, record)
     opts = dict(run_options or {}); nprocs = int(opts.pop('nprocs', None) or 1)
     if (bad := [k for k in opts if k not in RUN_OPTIONS]): raise ValueError(f"--study takes only {', '.join(RUN_OPTIONS)} beside the spec, got {', '.join(bad)}")
+    if shard and not str(shard).startswith('0/') and (miss := [a['path'] for a in spec.get('artefacts') or [] if not Path(a['path']).exists()]):
+        raise ValueError(f"artefacts missing: {', '.join(miss)}; shard 0 builds them: start it first and this shard once they exist")
     build_artefacts(spec, progress)
     names = {f.name for f in fields(TrainConfig)}
     settings = dict(spec.get('settings') or {}, dataset=spec['dataset'])
@@ -655,7 +670,8 @@ def run_study_spec(path, record=None, out=None, overwrite:bool=False, progress:b
     g = spec['grid']; sp = lambda v: ','.join(map(str, v)) if isinstance(v, list) else v
     res = study(TrainConfig(**settings), sp(g.get('methods', 'simclr')), sp(g.get('positives', 'aug')), sp(g.get('augs', 'weak')),
                 sp(g.get('seeds', '0,1,2')), sp(g.get('priors')), sp(spec.get('references', 'random,prior')), spec.get('supervised_aug'),
-                out or f"runs/{spec['study']}", None, command=command, overwrite=overwrite, progress=progress, primary=spec['primary'], nprocs=nprocs)
+                out or f"runs/{spec['study']}", None, command=command, overwrite=overwrite, progress=progress, primary=spec['primary'], nprocs=nprocs, shard=shard)
+    if shard: return res
     f = shipped_file(path, 'studies'); named = f != Path(path).expanduser()
     res['spec'] = dict(spec, file=f'studies/{f.name}' if named else str(path), sha256=hashlib.sha256(f.read_bytes()).hexdigest(), history_sha256=history_hashes(spec))   # a bare name: recorded as the repository path
     for folder in [Path(out or f"runs/{spec['study']}")] + ([Path(record)] if record else []): write_results(res, folder)

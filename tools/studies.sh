@@ -3,6 +3,8 @@
 # Runs go to runs/ (ignored); the small results.{json,md,png} are recorded in nbs/results/<study>/.
 # Declared studies (studies/NAME.yaml: grid, references, seeds, primary comparisons, artefacts, history) run by one command each:
 #   gps_ssl_compare --study studies/NAME.yaml --record nbs/results/NAME
+# (on 2 cores, two shards first run the same runs in half the time: `OMP_NUM_THREADS=1 gps_ssl_compare --study studies/NAME.yaml --shard 0/2 &`,
+#  the same with --shard 1/2 once shard 0 has built the spec's artefacts, then the command above, which reuses every run and records)
 # `bash tools/studies.sh declared` runs every declared study (the forest figure's), `bash tools/studies.sh NAME` one of them;
 # `bash tools/studies.sh screen_mnist8k|screen_mnist8k_budget|screen_digits|screen_mnist8k_vit|recipe|clsp_w|downstream|init|all` the others (about 1.5 CPU-hours in all on 2 cores; the recipe screen re-recorded under the official protocol
 # covers the flip and the crops; the earlier screens of epochs, batch, lr, width, heads and weight decay
@@ -18,7 +20,7 @@ what=${1:-all}
 C="gps_ssl_compare --quiet"
 R=nbs/results
 
-SPECS="digits_main digits28 digits_m_gps digits_m_six digits_m_sepp digits_m_sepp_strong digits_clsp mnist8k mnist8k_vit"
+SPECS="digits_main digits28 digits_m_gps digits_m_six digits_m_sepp digits_m_sepp_strong digits_clsp mnist8k mnist8k_vit mnist8k_xprior"
 for s in $SPECS; do
   if [[ $what == "$s" || $what == declared || $what == all ]]; then $C --study studies/$s.yaml --record $R/$s; fi
 done
