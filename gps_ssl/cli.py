@@ -117,7 +117,7 @@ def gps_ssl_train(config:str|None=None, # a YAML recipe or a run's config.json; 
     else: m = launch(nprocs, train, cfg, out=out, resume=resume, overwrite=overwrite, progress=not quiet, epoch_lines=lines)
     import torch.distributed as dist
     if dist.is_available() and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()   # joined under torchrun (no rank leaves a peer mid-collective)
-    if m: print(result_summary(m, f"{out}: {'supervised' if supervised else cfg.method} {cfg.positives} {cfg.aug}", TRAIN_SUMMARY)   # under torchrun only rank 0 returns metrics
+    if m: print(result_summary(m, f"{out}: " + (f"supervised, {cfg.aug} augmentation" if supervised else f"{cfg.method}, positives {cfg.positives}, {cfg.aug} augmentation"), TRAIN_SUMMARY)   # under torchrun only rank 0 returns metrics
                 + f"\nevery metric (per-image correctness, timings): {Path(out) / 'metrics.json'}")
 gps_ssl_train.parser = train_parser
 
