@@ -470,7 +470,7 @@ def shard_runs(grid:list, shard:str) -> list[int]:
     except ValueError: k = n = -1
     if not 0 <= k < n: raise ValueError(f"shard must be K/N with 0 <= K < N (e.g. 0/2 and 1/2 for two processes), got {shard!r}")
     heavy = [i for i, (rec, _, _) in enumerate(grid) if rec.get('reference') in (None, 'supervised')]
-    light = [i for i in range(len(grid)) if i not in set(heavy)]
+    light = sorted(set(range(len(grid))) - set(heavy))
     return sorted(heavy[k::n] + light[k::n])
 
 # %% ../nbs/13_study.ipynb #0254174a
